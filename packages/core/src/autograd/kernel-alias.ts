@@ -1,0 +1,85 @@
+import type {
+  GradFunc,
+  KernelFunc,
+  NamedAttrMap,
+  NamedTensorMap,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { UnsupportedBackendError } from '../errors/octconv-error';
+
+type KernelArgs = Parameters<KernelFunc>[0];
+
+/**
+ * A kernel of our own name that every backend computes with tfjs's own kernels, and whose
+ * gradient is ours.
+ *
+ * Why not `tf.customGrad`: its gradient computes every input's gradient eagerly, so a frozen
+ * filter or an image input would still pay for a full backward convolution; a registered
+ * gradient is a map of thunks and tfjs calls only those on the path to the sources.
+ * Why not register gradients for tfjs's kernel names (`Conv2D`, …): that would change tfjs for
+ * everyone in the page, and tfjs-layers or `@tensorflow/tfjs` would silently replace them with
+ * gradients that fail on wasm (no `Conv2DBackpropFilter`) or are wrong on cpu
+ * (`ResizeNearestNeighborGrad` for batch > 1).
+ * @internal
+ */
+export interface KernelAlias {
+  /** Registered kernel name, `Octconv…`; it is what `tf.profile` reports. */
+  name: string;
+  /** tfjs kernels the forward delegates to; all must exist on the active backend. */
+  baseKernels: readonly string[];
+  /** Runs the forward on a backend, given a lookup of that backend's tfjs kernels. */
+  forward(args: KernelArgs, base: (kernelName: string) => KernelFunc): TensorInfo | TensorInfo[];
+  inputsToSave?: string[];
+  gradFunc: GradFunc;
+}
+
+function registerFor(alias: KernelAlias, backendName: string, functionName: string): void {
+  const missing = alias.baseKernels.filter((name) => tf.getKernel(name, backendName) == null);
+  if (missing.length > 0) {
+    throw new UnsupportedBackendError({
+      functionName,
+      backend: backendName,
+      message: `backend ${JSON.stringify(backendName)} has no ${missing.join(', ')} kernel, which ${alias.name} needs`,
+    });
+  }
+  const lookup = (kernelName: string): KernelFunc => {
+    const config = tf.getKernel(kernelName, backendName);
+    if (config == null) {
+      throw new UnsupportedBackendError({
+        functionName,
+        backend: backendName,
+        message: `backend ${JSON.stringify(backendName)} has no ${kernelName} kernel`,
+      });
+    }
+    return config.kernelFunc;
+  };
+  tf.registerKernel({
+    kernelName: alias.name,
+    backendName,
+    kernelFunc: (args) => alias.forward(args, lookup),
+  });
+}
+
+/**
+ * Runs `alias` on the active backend, registering it (and its gradient) on first use. Nothing is
+ * registered at import time, so importing the package has no side effects.
+ * @internal
+ */
+export function runKernelAlias<T extends tf.Tensor | tf.Tensor[]>(
+  alias: KernelAlias,
+  functionName: string,
+  inputs: NamedTensorMap | tf.Tensor[],
+  attrs: NamedAttrMap,
+): T {
+  const backendName = tf.getBackend();
+  if (tf.getKernel(alias.name, backendName) == null) registerFor(alias, backendName, functionName);
+  if (tf.getGradient(alias.name) == null) {
+    tf.registerGradient({
+      kernelName: alias.name,
+      ...(alias.inputsToSave && { inputsToSave: alias.inputsToSave }),
+      gradFunc: alias.gradFunc,
+    });
+  }
+  return tf.engine().runKernel(alias.name, inputs as unknown as NamedTensorMap, attrs) as T;
+}

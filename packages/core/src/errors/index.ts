@@ -1,0 +1,9 @@
+export {
+  CheckpointError,
+  InvalidArgumentError,
+  OctconvError,
+  type OctconvErrorCode,
+  type OctconvErrorOptions,
+  ShapeMismatchError,
+  UnsupportedBackendError,
+} from './octconv-error';

@@ -1,0 +1,114 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { formatValue } from '../errors/format-value';
+import { InvalidArgumentError, ShapeMismatchError } from '../errors/octconv-error';
+import { OCTAVE_PATHS, type PathName } from '../shape/octave-conv-plan';
+import { checkTensor, checkTensor4D } from '../tensor/check-tensor';
+
+/** Weights of one OctConv path, as one `nn.Conv2d`. */
+export interface OctavePathWeights {
+  /** `[kernelHeight, kernelWidth, inChannels / groups, outChannels]` (HWIO). */
+  filter: tf.Tensor4D;
+  /** `[outChannels]`; the seed gives each of the four convolutions its own bias. */
+  bias?: tf.Tensor1D | null;
+}
+
+/**
+ * Weights of the four paths, named as the seed's PyTorch modules. A path exists exactly when its
+ * weights are given: a first layer (α_in = 0) has `hh` and `hl`, a last layer (α_out = 0) `hh`
+ * and `lh`, a depthwise layer `hh` and `ll`.
+ */
+export interface OctaveConvWeights {
+  hh?: OctavePathWeights | null;
+  hl?: OctavePathWeights | null;
+  lh?: OctavePathWeights | null;
+  ll?: OctavePathWeights | null;
+}
+
+/** @internal What the weights say about the layer. */
+export interface OctaveWeightsInfo {
+  present: Record<PathName, boolean>;
+  kernel: [number, number];
+  outChannels: { high: number; low: number };
+}
+
+const PATH_NAMES = new Set<string>(['hh', 'hl', 'lh', 'll']);
+
+/** @internal Validates every given path's tensors and their agreement; creates nothing. */
+export function checkOctaveWeights(functionName: string, weights: unknown): OctaveWeightsInfo {
+  if (typeof weights !== 'object' || weights === null) {
+    throw new InvalidArgumentError({
+      functionName,
+      argument: 'weights',
+      value: weights,
+      message: `weights must be an object { hh, hl, lh, ll }, got ${formatValue(weights)}`,
+    });
+  }
+  for (const key of Object.keys(weights)) {
+    if (!PATH_NAMES.has(key)) {
+      throw new InvalidArgumentError({
+        functionName,
+        argument: `weights.${key}`,
+        value: (weights as Record<string, unknown>)[key],
+        message: `unknown path ${formatValue(key)}; expected hh, hl, lh or ll`,
+      });
+    }
+  }
+  const present: Record<PathName, boolean> = { hh: false, hl: false, lh: false, ll: false };
+  const outChannels = { high: 0, low: 0 };
+  const outSource: { high?: PathName; low?: PathName } = {};
+  let kernel: [number, number] | null = null;
+  let kernelSource: PathName | null = null;
+
+  for (const { name, to } of OCTAVE_PATHS) {
+    const path = (weights as Record<string, unknown>)[name];
+    if (path == null) continue;
+    if (typeof path !== 'object' || !('filter' in path)) {
+      throw new InvalidArgumentError({
+        functionName,
+        argument: `weights.${name}`,
+        value: path,
+        message: `weights.${name} must be { filter, bias? }, got ${formatValue(path)}`,
+      });
+    }
+    const { filter, bias } = path as { filter: unknown; bias?: unknown };
+    const f = checkTensor4D(functionName, `weights.${name}.filter`, filter);
+    const [kh, kw, , cout] = f.shape;
+    if (bias != null) {
+      const b = checkTensor(functionName, `weights.${name}.bias`, bias, 1, '[outChannels]');
+      if (b.shape[0] !== cout) {
+        throw new ShapeMismatchError({
+          functionName,
+          message: `weights.${name}.bias has ${b.shape[0]} values but its filter [${f.shape.join(', ')}] has ${cout} output channels`,
+        });
+      }
+    }
+    if (kernel === null) {
+      kernel = [kh, kw];
+      kernelSource = name;
+    } else if (kernel[0] !== kh || kernel[1] !== kw) {
+      throw new ShapeMismatchError({
+        functionName,
+        message: `weights.${name}.filter has a ${kh}×${kw} kernel but weights.${kernelSource}.filter has ${kernel[0]}×${kernel[1]}; all paths share one kernel size`,
+      });
+    }
+    const known = outSource[to];
+    if (known !== undefined && outChannels[to] !== cout) {
+      throw new ShapeMismatchError({
+        functionName,
+        message: `weights.${name} and weights.${known} both produce the ${to} band but have ${cout} and ${outChannels[to]} output channels`,
+      });
+    }
+    outChannels[to] = cout;
+    outSource[to] = name;
+    present[name] = true;
+  }
+  if (kernel === null) {
+    throw new InvalidArgumentError({
+      functionName,
+      argument: 'weights',
+      value: weights,
+      message: 'weights has no path; give at least one of hh, hl, lh, ll',
+    });
+  }
+  return { present, kernel, outChannels };
+}

@@ -1,0 +1,113 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { groupedConv2d } from '../conv/conv2d';
+import { ShapeMismatchError } from '../errors/octconv-error';
+import { checkOctaveTensor, type OctaveTensor, tidyOctave } from '../octave/octave-tensor';
+import { downsampleUnchecked } from '../resample/downsample';
+import { upsampleUnchecked } from '../resample/upsample';
+import {
+  type Band,
+  OCTAVE_PATHS,
+  type OctaveConvPlan,
+  planOctaveConv,
+} from '../shape/octave-conv-plan';
+import { type OctaveConvOptions, resolveOctaveConvOptions } from '../shape/options';
+import { addSameShape } from '../tensor/differentiable';
+import { checkOctaveWeights, type OctaveConvWeights } from './octave-conv-weights';
+
+/**
+ * Validates everything `octaveConv2d` would be given and returns its plan (shapes and per-path
+ * work) without creating a tensor.
+ * @internal
+ */
+export function planOctaveConv2d(
+  functionName: string,
+  x: OctaveTensor,
+  weights: OctaveConvWeights,
+  options: OctaveConvOptions | undefined,
+): OctaveConvPlan {
+  const input = checkOctaveTensor(functionName, 'x', x);
+  const layer = checkOctaveWeights(functionName, weights);
+  const resolved = resolveOctaveConvOptions(functionName, options);
+  const plan = planOctaveConv({
+    functionName,
+    batch: input.batch,
+    size: input.size,
+    inChannels: input.channels,
+    outChannels: layer.outChannels,
+    kernel: layer.kernel,
+    options: resolved,
+    present: layer.present,
+  });
+  for (const path of Object.values(plan.paths)) {
+    if (path === null) continue;
+    const filter = weights[path.name]!.filter;
+    const expected = path.inChannels / path.groups;
+    if (filter.shape[2] !== expected) {
+      const depthwiseHint =
+        filter.shape[2] === 1 && resolved.groups === 1
+          ? ` (for a depthwise layer pass options.groups = ${input.channels.high + input.channels.low})`
+          : '';
+      throw new ShapeMismatchError({
+        functionName,
+        message: `weights.${path.name}.filter [${filter.shape.join(', ')}] expects ${filter.shape[2] * path.groups} ${path.from} input channels, but x.${path.from} has ${path.inChannels}${depthwiseHint}`,
+      });
+    }
+  }
+  return plan;
+}
+
+/**
+ * Octave convolution (Chen et al., "Drop an Octave", ICCV 2019):
+ * `Y_H = f_HH(X_H) + Up(f_LH(X_L))`, `Y_L = f_LL(X_L) + f_HL(Down(X_H))`, with Down the 2×2
+ * average pool (ceil mode) and Up the nearest ×2 cropped to the high band, so odd sizes work.
+ *
+ * Which paths run follows from which weights are given; channel counts come from the filters and
+ * are checked against the bands. Works for first layers (`x.low` null), last layers (no `hl`/`ll`
+ * weights), stride 1 and 2 in both {@link StrideMode}s, padding, dilation, groups and depthwise.
+ * Differentiable with respect to both bands, every filter and every bias on cpu, wasm and webgpu
+ * with tfjs-core alone (its gradients are our own, registered under `Octconv*` kernel names).
+ *
+ * @param x `high` `[batch, h, w, cH]` and/or `low` `[batch, ceil(h/2), ceil(w/2), cL]`, float32.
+ * @param weights Per-path `{ filter: [kh, kw, cin / groups, cout], bias?: [cout] }`.
+ * @param options Stride, padding (default 1, the seed's), dilation, groups, stride mode.
+ * @returns The output bands; a band no path produces is `null`.
+ * @throws InvalidArgumentError / ShapeMismatchError before any tensor is created.
+ */
+export function octaveConv2d(
+  x: OctaveTensor,
+  weights: OctaveConvWeights,
+  options?: OctaveConvOptions,
+): OctaveTensor {
+  const plan = planOctaveConv2d('octaveConv2d', x, weights, options);
+  return tidyOctave(() => {
+    // Pooled versions of the input bands, each computed once: at stride 2 in 'pool' mode, H→H
+    // uses Down(X_H) and H→L uses Down(Down(X_H)).
+    const pooled = new Map<string, tf.Tensor4D>();
+    const source = (band: Band, times: number): tf.Tensor4D => {
+      const key = `${band}${times}`;
+      const cached = pooled.get(key);
+      if (cached) return cached;
+      const result = times === 0 ? x[band]! : downsampleUnchecked(source(band, times - 1));
+      pooled.set(key, result);
+      return result;
+    };
+    const outputs: Record<Band, tf.Tensor4D | null> = { high: null, low: null };
+    for (const { name } of OCTAVE_PATHS) {
+      const path = plan.paths[name];
+      if (path === null) continue;
+      const { filter, bias } = weights[name]!;
+      let y = groupedConv2d(source(path.from, path.downsample), filter, bias, path.groups, {
+        stride: path.stride,
+        dilation: plan.dilation,
+        pads: path.pads,
+      });
+      if (path.upsample) {
+        const target = plan.output.high!;
+        y = upsampleUnchecked(y, [target[1], target[2]]);
+      }
+      const previous = outputs[path.to];
+      outputs[path.to] = previous ? addSameShape(previous, y) : y;
+    }
+    return outputs;
+  });
+}

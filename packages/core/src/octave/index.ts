@@ -1,0 +1,3 @@
+export { octaveMerge } from './octave-merge';
+export { octaveSplit } from './octave-split';
+export type { OctaveTensor } from './octave-tensor';

@@ -1,0 +1,21 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { upsampleUnchecked } from '../resample/upsample';
+import { concatChannels, identity } from '../tensor/differentiable';
+import { checkOctaveTensor, type OctaveTensor } from './octave-tensor';
+
+/**
+ * Merges octave bands back into one feature map, as the seed's `merge_hl`:
+ * `concat([high, Up(low)])` along channels, with Up the nearest ×2 cropped to the high band's
+ * size (so odd sizes round-trip). Without a high band the result is `2h × 2w` of the low band.
+ * Differentiable on every backend.
+ *
+ * @returns `[batch, height, width, highChannels + lowChannels]`.
+ */
+export function octaveMerge(x: OctaveTensor): tf.Tensor4D {
+  const info = checkOctaveTensor('octaveMerge', 'x', x);
+  return tf.tidy(() => {
+    if (x.low == null) return identity(x.high!);
+    const up = upsampleUnchecked(x.low, info.size);
+    return x.high == null ? up : concatChannels([x.high, up]);
+  });
+}

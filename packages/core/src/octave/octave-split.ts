@@ -1,0 +1,32 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { downsampleUnchecked } from '../resample/downsample';
+import { checkAlpha, splitChannels } from '../shape/split-channels';
+import { checkTensor4D } from '../tensor/check-tensor';
+import { identity, sliceChannels } from '../tensor/differentiable';
+import { type OctaveTensor, tidyOctave } from './octave-tensor';
+
+/**
+ * Splits a plain feature map into octave bands, as the seed's `split_hl`: the first
+ * `high = C − roundHalfEven(C · alpha)` channels stay at full resolution, the rest are average
+ * pooled 2×2 (ceil mode) into the low band. Differentiable on every backend.
+ *
+ * @param x `[batch, height, width, channels]`, float32.
+ * @param alpha Fraction of channels in the low band, in [0, 1].
+ * @returns `high` `[batch, height, width, high]` (null when alpha rounds every channel low),
+ *   `low` `[batch, ceil(height/2), ceil(width/2), low]` (null when alpha rounds to no channel).
+ */
+export function octaveSplit(x: tf.Tensor4D, alpha: number): OctaveTensor {
+  const fn = 'octaveSplit';
+  checkTensor4D(fn, 'x', x);
+  checkAlpha(fn, 'alpha', alpha);
+  const channels = x.shape[3];
+  const split = splitChannels(channels, alpha);
+  return tidyOctave(() => {
+    if (split.low === 0) return { high: identity(x), low: null };
+    const lowChannels = split.high === 0 ? identity(x) : sliceChannels(x, split.high, split.low);
+    return {
+      high: split.high === 0 ? null : sliceChannels(x, 0, split.high),
+      low: downsampleUnchecked(lowChannels),
+    };
+  });
+}

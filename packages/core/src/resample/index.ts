@@ -1,0 +1,2 @@
+export { downsample } from './downsample';
+export { upsample } from './upsample';

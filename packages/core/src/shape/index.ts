@@ -1,0 +1,23 @@
+// Shape arithmetic with no tfjs import: `@octconv/core/shape` is safe for pure-TypeScript
+// consumers (the analysis package, the docs' calculator).
+export * from '../errors/index';
+export {
+  convOutputSize,
+  effectiveKernelSize,
+  halfSize,
+  type PadAmounts,
+  type Padding,
+  resolvePadding,
+} from './conv-geometry';
+export { type OctaveConvLayerSpec, octaveConvOutputShape } from './octave-conv-output-shape';
+export {
+  type Band,
+  OCTAVE_PATHS,
+  type OctaveConvPlan,
+  type OctavePathPlan,
+  type PathName,
+  type Shape4,
+} from './octave-conv-plan';
+export type { OctaveConvOptions, StrideMode } from './options';
+export { roundHalfEven } from './round-half-even';
+export { type ChannelSplit, splitChannels } from './split-channels';

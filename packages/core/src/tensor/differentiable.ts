@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type KernelAlias, runKernelAlias } from '../autograd/kernel-alias';
+
+// Small differentiable building blocks over tfjs's own kernels. tfjs-core registers no gradients
+// by itself, so every op on a path we differentiate goes through one of these aliases.
+
+const SLICE_CHANNELS: KernelAlias = {
+  name: 'OctconvSliceChannels',
+  baseKernels: ['Slice'],
+  forward: (args, base) => base('Slice')(args),
+  gradFunc: (dy, _saved, attrs) => {
+    const begin = attrs.begin as number[];
+    const rank = begin.length;
+    const first = begin[rank - 1]!;
+    const size = (attrs.size as number[])[rank - 1]!;
+    const channels = attrs.channels as number;
+    const padding = begin.map((): [number, number] => [0, 0]);
+    padding[rank - 1] = [first, channels - first - size];
+    return { x: () => tf.pad(dy as tf.Tensor, padding) };
+  },
+};
+
+/** @internal Channels `[begin, begin + size)` along the last axis, for any rank. */
+export function sliceChannels<T extends tf.Tensor>(x: T, begin: number, size: number): T {
+  const rank = x.rank;
+  const starts = new Array<number>(rank).fill(0);
+  const sizes = new Array<number>(rank).fill(-1);
+  starts[rank - 1] = begin;
+  sizes[rank - 1] = size;
+  return runKernelAlias<T>(
+    SLICE_CHANNELS,
+    'sliceChannels',
+    { x },
+    { begin: starts, size: sizes, channels: x.shape[rank - 1]! },
+  );
+}
+
+const CONCAT_CHANNELS: KernelAlias = {
+  name: 'OctconvConcatChannels',
+  baseKernels: ['Concat'],
+  forward: (args, base) => base('Concat')(args),
+  gradFunc: (dy, _saved, attrs) => {
+    const sizes = attrs.sizes as number[];
+    const grad = dy as tf.Tensor4D;
+    const thunks: Record<string, () => tf.Tensor> = {};
+    let begin = 0;
+    sizes.forEach((size, index) => {
+      const start = begin;
+      thunks[index] = () => tf.slice(grad, [0, 0, 0, start], [-1, -1, -1, size]);
+      begin += size;
+    });
+    return thunks;
+  },
+};
+
+/** @internal Concatenates NHWC tensors along channels. */
+export function concatChannels(tensors: tf.Tensor4D[]): tf.Tensor4D {
+  return runKernelAlias<tf.Tensor4D>(CONCAT_CHANNELS, 'concatChannels', tensors, {
+    axis: 3,
+    sizes: tensors.map((t) => t.shape[3]),
+  });
+}
+
+const ADD: KernelAlias = {
+  name: 'OctconvAdd',
+  baseKernels: ['Add'],
+  forward: (args, base) => base('Add')(args),
+  gradFunc: (dy) => ({ a: () => dy as tf.Tensor, b: () => dy as tf.Tensor }),
+};
+
+/** @internal `a + b` for two tensors of the same shape. */
+export function addSameShape<T extends tf.Tensor>(a: T, b: T): T {
+  return runKernelAlias<T>(ADD, 'add', { a, b }, {});
+}
+
+const IDENTITY: KernelAlias = {
+  name: 'OctconvIdentity',
+  baseKernels: ['Identity'],
+  forward: (args, base) => base('Identity')(args),
+  gradFunc: (dy) => ({ x: () => dy as tf.Tensor }),
+};
+
+/** @internal A new tensor sharing `x`'s data (no copy), so callers may dispose it freely. */
+export function identity<T extends tf.Tensor>(x: T): T {
+  return runKernelAlias<T>(IDENTITY, 'identity', { x }, {});
+}
+
+const RESHAPE: KernelAlias = {
+  name: 'OctconvReshape',
+  baseKernels: ['Reshape'],
+  forward: (args, base) => base('Reshape')(args),
+  gradFunc: (dy, _saved, attrs) => ({
+    x: () => tf.reshape(dy as tf.Tensor, attrs.inputShape as number[]),
+  }),
+};
+
+/** @internal Differentiable reshape (shares data, no copy). */
+export function reshape<R extends tf.Rank>(x: tf.Tensor, shape: number[]): tf.Tensor<R> {
+  return runKernelAlias<tf.Tensor<R>>(RESHAPE, 'reshape', { x }, { shape, inputShape: x.shape });
+}
