@@ -139,3 +139,13 @@ export async function testBackends(): Promise<BackendCase[]> {
   }
   return cases;
 }
+
+/**
+ * Registers (once) and activates a backend that stores tensors like `cpu` but has no kernels at
+ * all: the stand-in for a backend that lacks what an op needs.
+ */
+export async function setupBareBackend(name = 'octconv-bare'): Promise<void> {
+  const { MathBackendCPU } = await import('@tensorflow/tfjs-backend-cpu');
+  if (tf.findBackendFactory(name) == null) tf.registerBackend(name, () => new MathBackendCPU());
+  await tf.setBackend(name);
+}

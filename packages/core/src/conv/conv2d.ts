@@ -26,40 +26,47 @@ function tfjsAttrs(attrs: ConvAttrs): NamedAttrMap {
   };
 }
 
-const CONV2D: KernelAlias = {
-  name: 'OctconvConv2D',
-  baseKernels: ['Conv2D', 'FusedConv2D'],
-  forward: (args, base) => base(args.inputs.bias ? 'FusedConv2D' : 'Conv2D')(args),
-  inputsToSave: ['x', 'filter'],
-  gradFunc: (dy, saved, attrs) => {
-    const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-    const geometry = convAttrs(attrs);
-    const grad = dy as tf.Tensor4D;
-    return {
-      x: () => conv2dInputGrad(grad, filter, x.shape, geometry),
-      filter: () => conv2dFilterGrad(x, grad, filter.shape, geometry),
-      bias: () => tf.sum(grad, [0, 1, 2]),
-    };
-  },
-};
+/** A convolution alias: the plain kernel, or the fused one when a bias is given; our gradients. */
+function convolutionAlias(
+  name: string,
+  plainKernel: string,
+  fusedKernel: string,
+  inputGrad: typeof conv2dInputGrad,
+  filterGrad: typeof conv2dFilterGrad,
+): KernelAlias {
+  return {
+    name,
+    baseKernels: [plainKernel, fusedKernel],
+    forward: (args, base) => base(args.inputs.bias ? fusedKernel : plainKernel)(args),
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const geometry = convAttrs(attrs);
+      const grad = dy as tf.Tensor4D;
+      return {
+        x: () => inputGrad(grad, filter, x.shape, geometry),
+        filter: () => filterGrad(x, grad, filter.shape, geometry),
+        bias: () => tf.sum(grad, [0, 1, 2]),
+      };
+    },
+  };
+}
 
-const DEPTHWISE_CONV2D: KernelAlias = {
-  name: 'OctconvDepthwiseConv2D',
-  baseKernels: ['DepthwiseConv2dNative', 'FusedDepthwiseConv2D'],
-  forward: (args, base) =>
-    base(args.inputs.bias ? 'FusedDepthwiseConv2D' : 'DepthwiseConv2dNative')(args),
-  inputsToSave: ['x', 'filter'],
-  gradFunc: (dy, saved, attrs) => {
-    const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-    const geometry = convAttrs(attrs);
-    const grad = dy as tf.Tensor4D;
-    return {
-      x: () => depthwiseInputGrad(grad, filter, x.shape, geometry),
-      filter: () => depthwiseFilterGrad(x, grad, filter.shape, geometry),
-      bias: () => tf.sum(grad, [0, 1, 2]),
-    };
-  },
-};
+const CONV2D = convolutionAlias(
+  'OctconvConv2D',
+  'Conv2D',
+  'FusedConv2D',
+  conv2dInputGrad,
+  conv2dFilterGrad,
+);
+
+const DEPTHWISE_CONV2D = convolutionAlias(
+  'OctconvDepthwiseConv2D',
+  'DepthwiseConv2dNative',
+  'FusedDepthwiseConv2D',
+  depthwiseInputGrad,
+  depthwiseFilterGrad,
+);
 
 /**
  * @internal Differentiable 2-D convolution with PyTorch-style groups and explicit padding.
@@ -72,45 +79,38 @@ export function groupedConv2d(
   bias: tf.Tensor1D | null | undefined,
   groups: number,
   attrs: ConvAttrs,
+  caller: string,
 ): tf.Tensor4D {
   const inChannels = x.shape[3];
   const [kh, kw, groupIn, outChannels] = filter.shape;
   if (groups === 1) {
     const inputs: NamedTensorMap = bias ? { x, filter, bias } : { x, filter };
-    return runKernelAlias<tf.Tensor4D>(CONV2D, 'conv2d', inputs, tfjsAttrs(attrs));
+    return runKernelAlias<tf.Tensor4D>(CONV2D, caller, inputs, tfjsAttrs(attrs));
   }
   if (groups === inChannels && groupIn === 1) {
     // PyTorch's depthwise output o reads input o / m, tfjs's output c·m + j reads input c: the
     // same order, so the filter only needs reshaping.
-    const depthwiseFilter = reshape<tf.Rank.R4>(filter, [
-      kh,
-      kw,
-      inChannels,
-      outChannels / inChannels,
-    ]);
+    const multiplier = outChannels / inChannels;
+    const depthwiseFilter = reshape<tf.Rank.R4>(filter, [kh, kw, inChannels, multiplier], caller);
     const inputs: NamedTensorMap = bias
       ? { x, filter: depthwiseFilter, bias }
       : { x, filter: depthwiseFilter };
-    return runKernelAlias<tf.Tensor4D>(
-      DEPTHWISE_CONV2D,
-      'depthwiseConv2d',
-      inputs,
-      tfjsAttrs(attrs),
-    );
+    return runKernelAlias<tf.Tensor4D>(DEPTHWISE_CONV2D, caller, inputs, tfjsAttrs(attrs));
   }
   const groupOut = outChannels / groups;
   const outputs: tf.Tensor4D[] = [];
   for (let g = 0; g < groups; g++) {
     outputs.push(
       groupedConv2d(
-        sliceChannels(x, g * groupIn, groupIn),
-        sliceChannels(filter, g * groupOut, groupOut),
+        sliceChannels(x, g * groupIn, groupIn, caller),
+        sliceChannels(filter, g * groupOut, groupOut, caller),
         // A rank-1 slice, not a reshape: wasm's FusedConv2D reads the rank its data was made with.
-        bias ? sliceChannels(bias, g * groupOut, groupOut) : null,
+        bias ? sliceChannels(bias, g * groupOut, groupOut, caller) : null,
         1,
         attrs,
+        caller,
       ),
     );
   }
-  return concatChannels(outputs);
+  return concatChannels(outputs, caller);
 }

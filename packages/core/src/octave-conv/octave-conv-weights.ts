@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { formatValue } from '../errors/format-value';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/octconv-error';
+import { checkRecord } from '../shape/check-record';
 import { OCTAVE_PATHS, type PathName } from '../shape/octave-conv-plan';
 import { checkTensor, checkTensor4D } from '../tensor/check-tensor';
 
@@ -31,28 +32,11 @@ export interface OctaveWeightsInfo {
   outChannels: { high: number; low: number };
 }
 
-const PATH_NAMES = new Set<string>(['hh', 'hl', 'lh', 'll']);
+const PATH_NAMES = OCTAVE_PATHS.map((path) => path.name);
 
 /** @internal Validates every given path's tensors and their agreement; creates nothing. */
 export function checkOctaveWeights(functionName: string, weights: unknown): OctaveWeightsInfo {
-  if (typeof weights !== 'object' || weights === null) {
-    throw new InvalidArgumentError({
-      functionName,
-      argument: 'weights',
-      value: weights,
-      message: `weights must be an object { hh, hl, lh, ll }, got ${formatValue(weights)}`,
-    });
-  }
-  for (const key of Object.keys(weights)) {
-    if (!PATH_NAMES.has(key)) {
-      throw new InvalidArgumentError({
-        functionName,
-        argument: `weights.${key}`,
-        value: (weights as Record<string, unknown>)[key],
-        message: `unknown path ${formatValue(key)}; expected hh, hl, lh or ll`,
-      });
-    }
-  }
+  checkRecord(functionName, 'weights', weights, PATH_NAMES, 'path');
   const present: Record<PathName, boolean> = { hh: false, hl: false, lh: false, ll: false };
   const outChannels = { high: 0, low: 0 };
   const outSource: { high?: PathName; low?: PathName } = {};

@@ -5,7 +5,7 @@ import { it } from 'vitest';
 import { checkCase, type OctaveCase, octaveCaseArbitrary } from '../../test/octave-case';
 
 /** Property runs per backend: SwiftShader compiles a pipeline per new shape, so fewer there. */
-const RUNS = { cpu: 150, wasm: 150, webgpu: 60 };
+const RUNS = { cpu: 500, wasm: 500, webgpu: 150 };
 
 const base: OctaveCase = {
   batch: 2,

@@ -78,7 +78,8 @@ export function octaveConv2d(
   weights: OctaveConvWeights,
   options?: OctaveConvOptions,
 ): OctaveTensor {
-  const plan = planOctaveConv2d('octaveConv2d', x, weights, options);
+  const fn = 'octaveConv2d';
+  const plan = planOctaveConv2d(fn, x, weights, options);
   return tidyOctave(() => {
     // Pooled versions of the input bands, each computed once: at stride 2 in 'pool' mode, H→H
     // uses Down(X_H) and H→L uses Down(Down(X_H)).
@@ -87,7 +88,7 @@ export function octaveConv2d(
       const key = `${band}${times}`;
       const cached = pooled.get(key);
       if (cached) return cached;
-      const result = times === 0 ? x[band]! : downsampleUnchecked(source(band, times - 1));
+      const result = times === 0 ? x[band]! : downsampleUnchecked(source(band, times - 1), fn);
       pooled.set(key, result);
       return result;
     };
@@ -96,17 +97,15 @@ export function octaveConv2d(
       const path = plan.paths[name];
       if (path === null) continue;
       const { filter, bias } = weights[name]!;
-      let y = groupedConv2d(source(path.from, path.downsample), filter, bias, path.groups, {
-        stride: path.stride,
-        dilation: plan.dilation,
-        pads: path.pads,
-      });
+      const geometry = { stride: path.stride, dilation: plan.dilation, pads: path.pads };
+      const input = source(path.from, path.downsample);
+      let y = groupedConv2d(input, filter, bias, path.groups, geometry, fn);
       if (path.upsample) {
         const target = plan.output.high!;
-        y = upsampleUnchecked(y, [target[1], target[2]]);
+        y = upsampleUnchecked(y, [target[1], target[2]], fn);
       }
       const previous = outputs[path.to];
-      outputs[path.to] = previous ? addSameShape(previous, y) : y;
+      outputs[path.to] = previous ? addSameShape(previous, y, fn) : y;
     }
     return outputs;
   });

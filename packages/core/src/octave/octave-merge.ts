@@ -12,10 +12,11 @@ import { checkOctaveTensor, type OctaveTensor } from './octave-tensor';
  * @returns `[batch, height, width, highChannels + lowChannels]`.
  */
 export function octaveMerge(x: OctaveTensor): tf.Tensor4D {
-  const info = checkOctaveTensor('octaveMerge', 'x', x);
+  const fn = 'octaveMerge';
+  const info = checkOctaveTensor(fn, 'x', x);
   return tf.tidy(() => {
-    if (x.low == null) return identity(x.high!);
-    const up = upsampleUnchecked(x.low, info.size);
-    return x.high == null ? up : concatChannels([x.high, up]);
+    if (x.low == null) return identity(x.high!, fn);
+    const up = upsampleUnchecked(x.low, info.size, fn);
+    return x.high == null ? up : concatChannels([x.high, up], fn);
   });
 }

@@ -22,11 +22,12 @@ export function octaveSplit(x: tf.Tensor4D, alpha: number): OctaveTensor {
   const channels = x.shape[3];
   const split = splitChannels(channels, alpha);
   return tidyOctave(() => {
-    if (split.low === 0) return { high: identity(x), low: null };
-    const lowChannels = split.high === 0 ? identity(x) : sliceChannels(x, split.high, split.low);
+    if (split.low === 0) return { high: identity(x, fn), low: null };
+    const lowChannels =
+      split.high === 0 ? identity(x, fn) : sliceChannels(x, split.high, split.low, fn);
     return {
-      high: split.high === 0 ? null : sliceChannels(x, 0, split.high),
-      low: downsampleUnchecked(lowChannels),
+      high: split.high === 0 ? null : sliceChannels(x, 0, split.high, fn),
+      low: downsampleUnchecked(lowChannels, fn),
     };
   });
 }

@@ -40,10 +40,10 @@ const DOWNSAMPLE: KernelAlias = {
 };
 
 /** @internal Downsample without argument checks, for callers that validated already. */
-export function downsampleUnchecked(x: tf.Tensor4D): tf.Tensor4D {
+export function downsampleUnchecked(x: tf.Tensor4D, caller: string): tf.Tensor4D {
   return runKernelAlias<tf.Tensor4D>(
     DOWNSAMPLE,
-    'downsample',
+    caller,
     { x },
     {
       filterSize: [2, 2],
@@ -65,5 +65,5 @@ export function downsampleUnchecked(x: tf.Tensor4D): tf.Tensor4D {
  */
 export function downsample(x: tf.Tensor4D): tf.Tensor4D {
   checkTensor4D('downsample', 'x', x);
-  return downsampleUnchecked(x);
+  return downsampleUnchecked(x, 'downsample');
 }

@@ -33,10 +33,14 @@ const UPSAMPLE: KernelAlias = {
 };
 
 /** @internal Upsample without argument checks, for callers that validated already. */
-export function upsampleUnchecked(x: tf.Tensor4D, size: readonly [number, number]): tf.Tensor4D {
+export function upsampleUnchecked(
+  x: tf.Tensor4D,
+  size: readonly [number, number],
+  caller: string,
+): tf.Tensor4D {
   return runKernelAlias<tf.Tensor4D>(
     UPSAMPLE,
-    'upsample',
+    caller,
     { images: x },
     { alignCorners: false, halfPixelCenters: false, size: [size[0], size[1]] },
   );
@@ -69,5 +73,5 @@ export function upsample(x: tf.Tensor4D, size: readonly [number, number]): tf.Te
       message: `size must be [height, width] whose halves (rounded up) are the input's ${x.shape[1]}×${x.shape[2]}, i.e. [${2 * x.shape[1] - 1} or ${2 * x.shape[1]}, ${2 * x.shape[2] - 1} or ${2 * x.shape[2]}]; got ${formatValue(size)}`,
     });
   }
-  return upsampleUnchecked(x, size);
+  return upsampleUnchecked(x, size, fn);
 }

@@ -1,5 +1,4 @@
-import { formatValue } from '../errors/format-value';
-import { InvalidArgumentError } from '../errors/octconv-error';
+import { checkRecord } from './check-record';
 import { type OctaveConvPlan, planOctaveConv } from './octave-conv-plan';
 import { type OctaveConvOptions, resolveOctaveConvOptions } from './options';
 import { checkAlpha, checkInteger, splitChannels } from './split-channels';
@@ -24,7 +23,7 @@ export interface OctaveConvLayerSpec extends OctaveConvOptions {
   kernelSize?: number | readonly [number, number];
 }
 
-const SPEC_KEYS = new Set([
+const SPEC_KEYS = [
   'batch',
   'height',
   'width',
@@ -38,7 +37,7 @@ const SPEC_KEYS = new Set([
   'dilation',
   'groups',
   'strideMode',
-]);
+];
 
 /**
  * Shapes of both output bands of an OctConv layer, and what each of its four paths computes
@@ -54,24 +53,7 @@ const SPEC_KEYS = new Set([
  */
 export function octaveConvOutputShape(spec: OctaveConvLayerSpec): OctaveConvPlan {
   const fn = 'octaveConvOutputShape';
-  if (typeof spec !== 'object' || spec === null) {
-    throw new InvalidArgumentError({
-      functionName: fn,
-      argument: 'spec',
-      value: spec,
-      message: `spec must be an object, got ${formatValue(spec)}`,
-    });
-  }
-  for (const key of Object.keys(spec)) {
-    if (!SPEC_KEYS.has(key)) {
-      throw new InvalidArgumentError({
-        functionName: fn,
-        argument: `spec.${key}`,
-        value: (spec as unknown as Record<string, unknown>)[key],
-        message: `unknown field ${formatValue(key)}; expected one of ${[...SPEC_KEYS].join(', ')}`,
-      });
-    }
-  }
+  checkRecord(fn, 'spec', spec, SPEC_KEYS, 'field');
   const {
     batch = 1,
     height,

@@ -1,5 +1,6 @@
 import { formatValue } from '../errors/format-value';
 import { InvalidArgumentError } from '../errors/octconv-error';
+import { checkRecord } from './check-record';
 import type { Padding } from './conv-geometry';
 
 /**
@@ -38,7 +39,7 @@ export interface ResolvedOctaveConvOptions {
   strideMode: StrideMode;
 }
 
-const OPTION_KEYS = new Set(['stride', 'padding', 'dilation', 'groups', 'strideMode']);
+const OPTION_KEYS = ['stride', 'padding', 'dilation', 'groups', 'strideMode'];
 
 function invalid(functionName: string, key: string, value: unknown, expected: string): never {
   throw new InvalidArgumentError({
@@ -54,26 +55,8 @@ export function resolveOctaveConvOptions(
   functionName: string,
   options: OctaveConvOptions | undefined,
 ): ResolvedOctaveConvOptions {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError({
-      functionName,
-      argument: 'options',
-      value: options,
-      message: `options must be an object, got ${formatValue(options)}`,
-    });
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new InvalidArgumentError({
-        functionName,
-        argument: `options.${key}`,
-        value: (options as Record<string, unknown>)[key],
-        message: `unknown option ${formatValue(key)}; expected one of ${[...OPTION_KEYS].join(', ')}`,
-      });
-    }
-  }
-  const { stride = 1, padding = 1, dilation = 1, groups = 1, strideMode = 'pool' } = options;
+  checkRecord(functionName, 'options', options ?? {}, OPTION_KEYS, 'option');
+  const { stride = 1, padding = 1, dilation = 1, groups = 1, strideMode = 'pool' } = options ?? {};
   if (stride !== 1 && stride !== 2) invalid(functionName, 'stride', stride, '1 or 2');
   if (padding !== 'same' && !(Number.isInteger(padding) && padding >= 0)) {
     invalid(functionName, 'padding', padding, "an integer ≥ 0 or 'same'");

@@ -21,7 +21,12 @@ const SLICE_CHANNELS: KernelAlias = {
 };
 
 /** @internal Channels `[begin, begin + size)` along the last axis, for any rank. */
-export function sliceChannels<T extends tf.Tensor>(x: T, begin: number, size: number): T {
+export function sliceChannels<T extends tf.Tensor>(
+  x: T,
+  begin: number,
+  size: number,
+  caller: string,
+): T {
   const rank = x.rank;
   const starts = new Array<number>(rank).fill(0);
   const sizes = new Array<number>(rank).fill(-1);
@@ -29,7 +34,7 @@ export function sliceChannels<T extends tf.Tensor>(x: T, begin: number, size: nu
   sizes[rank - 1] = size;
   return runKernelAlias<T>(
     SLICE_CHANNELS,
-    'sliceChannels',
+    caller,
     { x },
     { begin: starts, size: sizes, channels: x.shape[rank - 1]! },
   );
@@ -54,8 +59,8 @@ const CONCAT_CHANNELS: KernelAlias = {
 };
 
 /** @internal Concatenates NHWC tensors along channels. */
-export function concatChannels(tensors: tf.Tensor4D[]): tf.Tensor4D {
-  return runKernelAlias<tf.Tensor4D>(CONCAT_CHANNELS, 'concatChannels', tensors, {
+export function concatChannels(tensors: tf.Tensor4D[], caller: string): tf.Tensor4D {
+  return runKernelAlias<tf.Tensor4D>(CONCAT_CHANNELS, caller, tensors, {
     axis: 3,
     sizes: tensors.map((t) => t.shape[3]),
   });
@@ -69,8 +74,8 @@ const ADD: KernelAlias = {
 };
 
 /** @internal `a + b` for two tensors of the same shape. */
-export function addSameShape<T extends tf.Tensor>(a: T, b: T): T {
-  return runKernelAlias<T>(ADD, 'add', { a, b }, {});
+export function addSameShape<T extends tf.Tensor>(a: T, b: T, caller: string): T {
+  return runKernelAlias<T>(ADD, caller, { a, b }, {});
 }
 
 const IDENTITY: KernelAlias = {
@@ -81,8 +86,8 @@ const IDENTITY: KernelAlias = {
 };
 
 /** @internal A new tensor sharing `x`'s data (no copy), so callers may dispose it freely. */
-export function identity<T extends tf.Tensor>(x: T): T {
-  return runKernelAlias<T>(IDENTITY, 'identity', { x }, {});
+export function identity<T extends tf.Tensor>(x: T, caller: string): T {
+  return runKernelAlias<T>(IDENTITY, caller, { x }, {});
 }
 
 const RESHAPE: KernelAlias = {
@@ -95,6 +100,10 @@ const RESHAPE: KernelAlias = {
 };
 
 /** @internal Differentiable reshape (shares data, no copy). */
-export function reshape<R extends tf.Rank>(x: tf.Tensor, shape: number[]): tf.Tensor<R> {
-  return runKernelAlias<tf.Tensor<R>>(RESHAPE, 'reshape', { x }, { shape, inputShape: x.shape });
+export function reshape<R extends tf.Rank>(
+  x: tf.Tensor,
+  shape: number[],
+  caller: string,
+): tf.Tensor<R> {
+  return runKernelAlias<tf.Tensor<R>>(RESHAPE, caller, { x }, { shape, inputShape: x.shape });
 }
