@@ -14,7 +14,14 @@ import {
 } from '@octconv/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
-import { type OctaveConvWeights, octaveConv2d, octaveMerge, type StrideMode } from '../src/index';
+import { expect } from 'vitest';
+import {
+  InvalidArgumentError,
+  type OctaveConvWeights,
+  octaveConv2d,
+  octaveMerge,
+  type StrideMode,
+} from '../src/index';
 
 export interface OctaveCase {
   batch: number;
@@ -22,7 +29,8 @@ export interface OctaveCase {
   width: number;
   channelsIn: { high: number; low: number };
   channelsOut: { high: number; low: number };
-  kernel: number;
+  /** Square size, or `[height, width]`. */
+  kernel: number | [number, number];
   stride: 1 | 2;
   strideMode: StrideMode;
   dilation: number;
@@ -83,19 +91,31 @@ export function octaveCaseArbitrary(): fc.Arbitrary<OctaveCase> {
       height: fc.integer({ min: 1, max: 9 }),
       width: fc.integer({ min: 1, max: 9 }),
       channels,
-      kernel: fc.constantFrom(1, 2, 3, 5, 7),
+      kernel: fc.oneof(
+        fc.constantFrom(1, 2, 3, 5, 7),
+        fc.tuple(fc.constantFrom(1, 2, 3, 5), fc.constantFrom(1, 2, 3, 5)),
+      ),
       stride: fc.constantFrom(1 as const, 2 as const),
       strideMode: fc.constantFrom<StrideMode>('pool', 'conv'),
       dilation: fc.constantFrom(1, 1, 2),
-      symmetric: fc.boolean(),
+      paddingKind: fc.constantFrom('same', 'matched', 'matched', 'any'),
+      anyPadding: fc.integer({ min: 0, max: 3 }),
       bias: fc.boolean(),
       seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     })
     .map((c) => {
       const dilation = c.stride === 2 && c.strideMode === 'conv' ? 1 : c.dilation;
-      const span = (c.kernel - 1) * dilation + 1;
-      // Symmetric padding keeps low = ceil(high / 2) only for odd spans; others use 'same'.
-      const padding = c.symmetric && span % 2 === 1 ? (span - 1) / 2 : ('same' as const);
+      const [kh, kw] = typeof c.kernel === 'number' ? [c.kernel, c.kernel] : c.kernel;
+      const span = (kh - 1) * dilation + 1;
+      // 'matched': the symmetric padding that keeps the size (odd square spans only, else
+      // 'same'); 'any': a number that usually breaks low = ceil(high / 2), to test the refusal.
+      const matched = kh === kw && span % 2 === 1 ? (span - 1) / 2 : ('same' as const);
+      const padding =
+        c.paddingKind === 'same'
+          ? ('same' as const)
+          : c.paddingKind === 'any'
+            ? c.anyPadding
+            : matched;
       return {
         batch: c.batch,
         height: c.height,
@@ -110,6 +130,10 @@ export function octaveCaseArbitrary(): fc.Arbitrary<OctaveCase> {
         seed: c.seed,
       };
     });
+}
+
+export function kernelOf(c: OctaveCase): [number, number] {
+  return typeof c.kernel === 'number' ? [c.kernel, c.kernel] : c.kernel;
 }
 
 function isDepthwise(c: OctaveCase): boolean {
@@ -159,13 +183,9 @@ export function buildCase(c: OctaveCase): BuiltCase {
     const cin = c.channelsIn[path.from];
     const cout = c.channelsOut[path.to];
     const groups = depthwise ? cin : c.groups;
-    const fanIn = (cin / groups) * c.kernel * c.kernel;
-    const filter = randomPair(
-      graph,
-      random,
-      [c.kernel, c.kernel, cin / groups, cout],
-      1 / Math.sqrt(fanIn),
-    );
+    const [kh, kw] = kernelOf(c);
+    const fanIn = (cin / groups) * kh * kw;
+    const filter = randomPair(graph, random, [kh, kw, cin / groups, cout], 1 / Math.sqrt(fanIn));
     sources.push(filter.tensor);
     refSources.push(filter.ref);
     let bias: ReturnType<typeof randomPair> | null = null;
@@ -195,6 +215,31 @@ export function buildCase(c: OctaveCase): BuiltCase {
   };
 }
 
+/**
+ * The reference outputs, or null when the configuration has no valid OctConv: paths that cannot
+ * be added (the reference's up/add refuse), an empty band, or two output bands that break
+ * low = ceil(high / 2).
+ */
+function referenceIfValid(built: BuiltCase, options: ReturnType<typeof caseOptions>) {
+  let ref: ReturnType<typeof refOctaveConv>;
+  try {
+    ref = refOctaveConv(built.graph, built.refInputs, built.refWeights, options);
+  } catch {
+    return null;
+  }
+  const bands = [ref.high, ref.low].filter((band) => band !== null);
+  if (bands.some((band) => band.shape[1]! < 1 || band.shape[2]! < 1)) return null;
+  if (
+    ref.high &&
+    ref.low &&
+    (ref.low.shape[1] !== Math.ceil(ref.high.shape[1]! / 2) ||
+      ref.low.shape[2] !== Math.ceil(ref.high.shape[2]! / 2))
+  ) {
+    return null;
+  }
+  return ref;
+}
+
 export function caseOptions(c: OctaveCase) {
   return {
     stride: c.stride,
@@ -221,7 +266,20 @@ export async function checkCase(
   const built = buildCase(c);
   try {
     const options = caseOptions(c);
-    const ref = refOctaveConv(built.graph, built.refInputs, built.refWeights, options);
+    const ref = referenceIfValid(built, options);
+    if (ref === null) {
+      // The reference cannot combine the paths (or gives empty or mismatched bands): the op must
+      // refuse the padding, as an InvalidArgumentError, before doing anything.
+      let error: unknown;
+      try {
+        octaveConv2d(built.inputs, built.weights, options);
+      } catch (e) {
+        error = e;
+      }
+      expect(InvalidArgumentError.isInstance(error), `${label}: ${error}`).toBe(true);
+      expect((error as InvalidArgumentError).argument).toBe('options.padding');
+      return;
+    }
     const y = octaveConv2d(built.inputs, built.weights, options);
     try {
       for (const band of ['high', 'low'] as const) {

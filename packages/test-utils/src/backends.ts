@@ -141,11 +141,23 @@ export async function testBackends(): Promise<BackendCase[]> {
 }
 
 /**
- * Registers (once) and activates a backend that stores tensors like `cpu` but has no kernels at
- * all: the stand-in for a backend that lacks what an op needs.
+ * Registers (once) and activates `name`: a copy of the `cpu` backend without the kernels listed
+ * in `without` (`'all'`: no kernels at all). The stand-in for a backend that lacks what an op
+ * needs.
  */
-export async function setupBareBackend(name = 'octconv-bare'): Promise<void> {
+export async function setupPartialBackend(
+  name: string,
+  without: readonly string[] | 'all',
+): Promise<void> {
   const { MathBackendCPU } = await import('@tensorflow/tfjs-backend-cpu');
-  if (tf.findBackendFactory(name) == null) tf.registerBackend(name, () => new MathBackendCPU());
+  if (tf.findBackendFactory(name) == null) {
+    tf.registerBackend(name, () => new MathBackendCPU());
+    if (without !== 'all') {
+      for (const kernel of tf.getKernelsForBackend('cpu')) {
+        if (!without.includes(kernel.kernelName))
+          tf.registerKernel({ ...kernel, backendName: name });
+      }
+    }
+  }
   await tf.setBackend(name);
 }

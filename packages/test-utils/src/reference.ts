@@ -244,8 +244,6 @@ export function refOctaveConv(
   x: { high: RefTensor | null; low: RefTensor | null },
   weights: Partial<Record<RefPathName, { filter: RefTensor; bias: RefTensor | null }>>,
   options: RefOctaveOptions,
-  /** Nominal high-band size when `x.high` is null; default twice the low band's. */
-  nominalSize?: [number, number],
 ): { high: RefTensor | null; low: RefTensor | null } {
   const totalIn = (x.high?.shape[3] ?? 0) + (x.low?.shape[3] ?? 0);
   const depthwise = options.groups > 1 && options.groups === totalIn;
@@ -264,7 +262,7 @@ export function refOctaveConv(
   let low: RefTensor | null = null;
   const highSize = x.high
     ? [x.high.shape[1]!, x.high.shape[2]!]
-    : (nominalSize ?? [2 * x.low!.shape[1]!, 2 * x.low!.shape[2]!]);
+    : [2 * x.low!.shape[1]!, 2 * x.low!.shape[2]!];
   if (weights.hh && x.high) high = conv(pool ? graph.down(x.high) : x.high, 'hh', s);
   if (weights.hl && x.high) {
     const down = graph.down(x.high);

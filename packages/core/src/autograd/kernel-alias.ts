@@ -35,14 +35,6 @@ export interface KernelAlias {
 }
 
 function registerFor(alias: KernelAlias, backendName: string, functionName: string): void {
-  const missing = alias.baseKernels.filter((name) => tf.getKernel(name, backendName) == null);
-  if (missing.length > 0) {
-    throw new UnsupportedBackendError({
-      functionName,
-      backend: backendName,
-      message: `backend ${JSON.stringify(backendName)} has no ${missing.join(', ')} kernel, which ${alias.name} needs`,
-    });
-  }
   const lookup = (kernelName: string): KernelFunc => {
     const config = tf.getKernel(kernelName, backendName);
     if (config == null) {
@@ -62,8 +54,47 @@ function registerFor(alias: KernelAlias, backendName: string, functionName: stri
 }
 
 /**
- * Runs `alias` on the active backend, registering it (and its gradient) on first use. Nothing is
- * registered at import time, so importing the package has no side effects.
+ * Registers `aliases` (and their gradients) on the active backend if they are not yet, or throws
+ * `UnsupportedBackendError` naming every missing tfjs kernel. Public ops call it before creating
+ * any tensor, so an unsupported backend fails like any other bad input. Nothing is registered at
+ * import time: importing the package has no side effects.
+ *
+ * The names are global in tfjs's registry: if the attrs or gradient contract of an alias ever
+ * changes, rename it, so that two loaded versions of this package cannot serve each other.
+ * @internal
+ */
+export function requireKernelAliases(functionName: string, aliases: readonly KernelAlias[]): void {
+  const backendName = tf.getBackend();
+  const missing = new Set<string>();
+  for (const alias of aliases) {
+    if (tf.getKernel(alias.name, backendName) != null) continue;
+    for (const name of alias.baseKernels) {
+      if (tf.getKernel(name, backendName) == null) missing.add(name);
+    }
+  }
+  if (missing.size > 0) {
+    throw new UnsupportedBackendError({
+      functionName,
+      backend: backendName,
+      message: `backend ${JSON.stringify(backendName)} has no ${[...missing].join(', ')} kernel${missing.size > 1 ? 's' : ''}`,
+    });
+  }
+  for (const alias of aliases) {
+    if (tf.getKernel(alias.name, backendName) == null)
+      registerFor(alias, backendName, functionName);
+    if (tf.getGradient(alias.name) == null) {
+      tf.registerGradient({
+        kernelName: alias.name,
+        ...(alias.inputsToSave && { inputsToSave: alias.inputsToSave }),
+        gradFunc: alias.gradFunc,
+      });
+    }
+  }
+}
+
+/**
+ * Runs `alias` on the active backend, registering it on first use (see
+ * {@link requireKernelAliases}).
  * @internal
  */
 export function runKernelAlias<T extends tf.Tensor | tf.Tensor[]>(
@@ -72,14 +103,7 @@ export function runKernelAlias<T extends tf.Tensor | tf.Tensor[]>(
   inputs: NamedTensorMap | tf.Tensor[],
   attrs: NamedAttrMap,
 ): T {
-  const backendName = tf.getBackend();
-  if (tf.getKernel(alias.name, backendName) == null) registerFor(alias, backendName, functionName);
-  if (tf.getGradient(alias.name) == null) {
-    tf.registerGradient({
-      kernelName: alias.name,
-      ...(alias.inputsToSave && { inputsToSave: alias.inputsToSave }),
-      gradFunc: alias.gradFunc,
-    });
-  }
+  if (tf.getKernel(alias.name, tf.getBackend()) == null)
+    requireKernelAliases(functionName, [alias]);
   return tf.engine().runKernel(alias.name, inputs as unknown as NamedTensorMap, attrs) as T;
 }

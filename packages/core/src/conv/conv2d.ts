@@ -1,7 +1,14 @@
 import type { NamedAttrMap, NamedTensorMap } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type KernelAlias, runKernelAlias } from '../autograd/kernel-alias';
-import { concatChannels, reshape, sliceChannels } from '../tensor/differentiable';
+import {
+  CONCAT_CHANNELS,
+  concatChannels,
+  RESHAPE,
+  reshape,
+  SLICE_CHANNELS,
+  sliceChannels,
+} from '../tensor/differentiable';
 import {
   conv2dFilterGrad,
   conv2dInputGrad,
@@ -67,6 +74,17 @@ const DEPTHWISE_CONV2D = convolutionAlias(
   depthwiseInputGrad,
   depthwiseFilterGrad,
 );
+
+/** @internal The aliases {@link groupedConv2d} runs for these groups and channel counts. */
+export function convolutionAliases(
+  groups: number,
+  inChannels: number,
+  groupIn: number,
+): KernelAlias[] {
+  if (groups === 1) return [CONV2D];
+  if (groups === inChannels && groupIn === 1) return [DEPTHWISE_CONV2D, RESHAPE];
+  return [CONV2D, SLICE_CHANNELS, CONCAT_CHANNELS];
+}
 
 /**
  * @internal Differentiable 2-D convolution with PyTorch-style groups and explicit padding.

@@ -39,6 +39,7 @@ await describeEachBackend('bad input', () => {
       rank3Filter: tf.zeros([3, 4, 4]),
       bias3: tf.zeros([3]),
       bias4: tf.zeros([4]),
+      empty: tf.zeros([2, 8, 8, 0]),
       disposed,
     };
   });
@@ -333,6 +334,34 @@ await describeEachBackend('bad input', () => {
       /pass options\.groups = 8/,
     ],
     [
+      'a zero-channel band instead of null',
+      () => octaveConv2d({ high: t.empty as tf.Tensor4D, low: t.low as tf.Tensor4D }, full()),
+      ShapeMismatchError,
+      'octaveConv2d',
+      /x\.high has an empty dimension, shape \[2, 8, 8, 0\]/,
+    ],
+    [
+      'split of a zero-channel map',
+      () => octaveSplit(t.empty as tf.Tensor4D, 0.5),
+      ShapeMismatchError,
+      'octaveSplit',
+      /x has an empty dimension/,
+    ],
+    [
+      'a misspelt bias',
+      () => octaveConv2d(x(), { ...full(), hh: { filter: t.f44, biass: t.bias4 } as never }),
+      InvalidArgumentError,
+      'octaveConv2d',
+      /unknown field "biass"; expected one of filter, bias/,
+    ],
+    [
+      'a misspelt band',
+      () => octaveConv2d({ ...x(), lwo: t.low } as never, full()),
+      InvalidArgumentError,
+      'octaveConv2d',
+      /unknown band "lwo"/,
+    ],
+    [
       'dilated strided conv mode',
       () => octaveConv2d(x(), full(), { stride: 2, strideMode: 'conv', dilation: 2 }),
       InvalidArgumentError,
@@ -341,8 +370,16 @@ await describeEachBackend('bad input', () => {
     ],
   ];
 
+  /** Id of a fresh tensor: ids only grow, so consecutive ids mean nothing was made between. */
+  const nextTensorId = () => {
+    const probe = tf.scalar(0);
+    probe.dispose();
+    return probe.id;
+  };
+
   it.each(table)('%s', (_name, call, errorClass, functionName, message) => {
     const before = tf.memory().numTensors;
+    const firstId = nextTensorId();
     let error: unknown;
     try {
       call();
@@ -360,6 +397,7 @@ await describeEachBackend('bad input', () => {
     expect(e.functionName).toBe(functionName);
     expect(e.message.startsWith(`${functionName}: `)).toBe(true);
     expect(e.message).toMatch(message);
+    expect(nextTensorId(), 'a tensor was created before the error').toBe(firstId + 1);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -1,5 +1,4 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { formatValue } from '../errors/format-value';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/octconv-error';
 import { checkRecord } from '../shape/check-record';
 import { OCTAVE_PATHS, type PathName } from '../shape/octave-conv-plan';
@@ -33,6 +32,7 @@ export interface OctaveWeightsInfo {
 }
 
 const PATH_NAMES = OCTAVE_PATHS.map((path) => path.name);
+const PATH_KEYS = ['filter', 'bias'];
 
 /** @internal Validates every given path's tensors and their agreement; creates nothing. */
 export function checkOctaveWeights(functionName: string, weights: unknown): OctaveWeightsInfo {
@@ -46,15 +46,7 @@ export function checkOctaveWeights(functionName: string, weights: unknown): Octa
   for (const { name, to } of OCTAVE_PATHS) {
     const path = (weights as Record<string, unknown>)[name];
     if (path == null) continue;
-    if (typeof path !== 'object' || !('filter' in path)) {
-      throw new InvalidArgumentError({
-        functionName,
-        argument: `weights.${name}`,
-        value: path,
-        message: `weights.${name} must be { filter, bias? }, got ${formatValue(path)}`,
-      });
-    }
-    const { filter, bias } = path as { filter: unknown; bias?: unknown };
+    const { filter, bias } = checkRecord(functionName, `weights.${name}`, path, PATH_KEYS, 'field');
     const f = checkTensor4D(functionName, `weights.${name}.filter`, filter);
     const [kh, kw, , cout] = f.shape;
     if (bias != null) {

@@ -1,9 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { groupedConv2d } from '../conv/conv2d';
+import { type KernelAlias, requireKernelAliases } from '../autograd/kernel-alias';
+import { convolutionAliases, groupedConv2d } from '../conv/conv2d';
 import { ShapeMismatchError } from '../errors/octconv-error';
 import { checkOctaveTensor, type OctaveTensor, tidyOctave } from '../octave/octave-tensor';
-import { downsampleUnchecked } from '../resample/downsample';
-import { upsampleUnchecked } from '../resample/upsample';
+import { DOWNSAMPLE, downsampleUnchecked } from '../resample/downsample';
+import { UPSAMPLE_ALIASES, upsampleUnchecked } from '../resample/upsample';
 import {
   type Band,
   OCTAVE_PATHS,
@@ -11,7 +12,7 @@ import {
   planOctaveConv,
 } from '../shape/octave-conv-plan';
 import { type OctaveConvOptions, resolveOctaveConvOptions } from '../shape/options';
-import { addSameShape } from '../tensor/differentiable';
+import { ADD, addSameShape } from '../tensor/differentiable';
 import { checkOctaveWeights, type OctaveConvWeights } from './octave-conv-weights';
 
 /**
@@ -56,6 +57,23 @@ export function planOctaveConv2d(
   return plan;
 }
 
+/** The kernel aliases a planned forward will run (and so must exist on the backend). */
+function aliasesFor(plan: OctaveConvPlan, weights: OctaveConvWeights): KernelAlias[] {
+  const aliases = new Set<KernelAlias>();
+  const into = { high: 0, low: 0 };
+  for (const path of Object.values(plan.paths)) {
+    if (path === null) continue;
+    const groupIn = weights[path.name]!.filter.shape[2];
+    for (const alias of convolutionAliases(path.groups, path.inChannels, groupIn))
+      aliases.add(alias);
+    if (path.downsample > 0) aliases.add(DOWNSAMPLE);
+    if (path.upsample) for (const alias of UPSAMPLE_ALIASES) aliases.add(alias);
+    into[path.to] += 1;
+  }
+  if (into.high > 1 || into.low > 1) aliases.add(ADD);
+  return [...aliases];
+}
+
 /**
  * Octave convolution (Chen et al., "Drop an Octave", ICCV 2019):
  * `Y_H = f_HH(X_H) + Up(f_LH(X_L))`, `Y_L = f_LL(X_L) + f_HL(Down(X_H))`, with Down the 2×2
@@ -80,6 +98,7 @@ export function octaveConv2d(
 ): OctaveTensor {
   const fn = 'octaveConv2d';
   const plan = planOctaveConv2d(fn, x, weights, options);
+  requireKernelAliases(fn, aliasesFor(plan, weights));
   return tidyOctave(() => {
     // Pooled versions of the input bands, each computed once: at stride 2 in 'pool' mode, H→H
     // uses Down(X_H) and H→L uses Down(Down(X_H)).

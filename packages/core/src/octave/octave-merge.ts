@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { upsampleUnchecked } from '../resample/upsample';
-import { concatChannels, identity } from '../tensor/differentiable';
+import { requireKernelAliases } from '../autograd/kernel-alias';
+import { UPSAMPLE_ALIASES, upsampleUnchecked } from '../resample/upsample';
+import { CONCAT_CHANNELS, concatChannels, IDENTITY, identity } from '../tensor/differentiable';
 import { checkOctaveTensor, type OctaveTensor } from './octave-tensor';
 
 /**
@@ -14,6 +15,7 @@ import { checkOctaveTensor, type OctaveTensor } from './octave-tensor';
 export function octaveMerge(x: OctaveTensor): tf.Tensor4D {
   const fn = 'octaveMerge';
   const info = checkOctaveTensor(fn, 'x', x);
+  requireKernelAliases(fn, [IDENTITY, CONCAT_CHANNELS, ...UPSAMPLE_ALIASES]);
   return tf.tidy(() => {
     if (x.low == null) return identity(x.high!, fn);
     const up = upsampleUnchecked(x.low, info.size, fn);

@@ -81,6 +81,7 @@ await describeEachBackend('octaveSplit / octaveMerge', (backend) => {
           octaveMerge(octaveSplit(t as tf.Tensor4D, alpha)),
         )([x.tensor], dy);
         assertClose('gradient', await grad!.data(), x.ref.grad, backend.tolerance);
+        expect(grad).not.toBe(dy); // a gradient is a tensor of its own, even through identity
         tf.dispose(
           [x.tensor, split.high, split.low, merged, dy, grad].filter(
             (t): t is tf.Tensor => t != null,

@@ -1,8 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { downsampleUnchecked } from '../resample/downsample';
+import { requireKernelAliases } from '../autograd/kernel-alias';
+import { DOWNSAMPLE, downsampleUnchecked } from '../resample/downsample';
 import { checkAlpha, splitChannels } from '../shape/split-channels';
 import { checkTensor4D } from '../tensor/check-tensor';
-import { identity, sliceChannels } from '../tensor/differentiable';
+import { IDENTITY, identity, SLICE_CHANNELS, sliceChannels } from '../tensor/differentiable';
 import { type OctaveTensor, tidyOctave } from './octave-tensor';
 
 /**
@@ -21,6 +22,7 @@ export function octaveSplit(x: tf.Tensor4D, alpha: number): OctaveTensor {
   checkAlpha(fn, 'alpha', alpha);
   const channels = x.shape[3];
   const split = splitChannels(channels, alpha);
+  requireKernelAliases(fn, [IDENTITY, SLICE_CHANNELS, DOWNSAMPLE]);
   return tidyOctave(() => {
     if (split.low === 0) return { high: identity(x, fn), low: null };
     const lowChannels =

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { formatValue } from '../errors/format-value';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/octconv-error';
+import { checkRecord } from '../shape/check-record';
 import { halfSize } from '../shape/conv-geometry';
 import { checkTensor4D } from '../tensor/check-tensor';
 
@@ -29,15 +30,15 @@ export function checkOctaveTensor(
   argument: string,
   x: unknown,
 ): OctaveTensorInfo {
-  if (typeof x !== 'object' || x === null || !('high' in x || 'low' in x)) {
+  if (x instanceof tf.Tensor) {
     throw new InvalidArgumentError({
       functionName,
       argument,
       value: x,
-      message: `${argument} must be an octave tensor { high, low }, got ${formatValue(x)}`,
+      message: `${argument} must be an octave tensor { high, low }, got ${formatValue(x)}; split a plain feature map with octaveSplit first`,
     });
   }
-  const { high, low } = x as { high?: unknown; low?: unknown };
+  const { high, low } = checkRecord(functionName, argument, x, ['high', 'low'], 'band');
   if (high == null && low == null) {
     throw new InvalidArgumentError({
       functionName,

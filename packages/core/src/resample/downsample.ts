@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type KernelAlias, runKernelAlias } from '../autograd/kernel-alias';
+import { type KernelAlias, requireKernelAliases, runKernelAlias } from '../autograd/kernel-alias';
 import { halfSize } from '../shape/conv-geometry';
 import { checkTensor4D } from '../tensor/check-tensor';
 
@@ -18,7 +18,8 @@ function inverseWindowCounts(height: number, width: number): tf.Tensor4D {
   return tf.tensor4d(values, [1, outHeight, outWidth, 1]);
 }
 
-const DOWNSAMPLE: KernelAlias = {
+/** @internal */
+export const DOWNSAMPLE: KernelAlias = {
   name: 'OctconvDownsample',
   baseKernels: ['AvgPool'],
   // TF's 'same' pooling pads odd sizes after the last row/column and averages only real pixels,
@@ -33,7 +34,14 @@ const DOWNSAMPLE: KernelAlias = {
           height % 2 === 0 && width % 2 === 0
             ? tf.mul(grad, tf.scalar(0.25))
             : tf.mul(grad, inverseWindowCounts(height, width));
-        return tf.image.resizeNearestNeighbor(scaled, [height, width]);
+        // Spread each window's share back over it: ×2 exactly, then crop the odd row/column.
+        const spread = tf.image.resizeNearestNeighbor(scaled, [
+          2 * scaled.shape[1],
+          2 * scaled.shape[2],
+        ]);
+        return spread.shape[1] === height && spread.shape[2] === width
+          ? spread
+          : tf.slice(spread, [0, 0, 0, 0], [-1, height, width, -1]);
       },
     };
   },
@@ -65,5 +73,6 @@ export function downsampleUnchecked(x: tf.Tensor4D, caller: string): tf.Tensor4D
  */
 export function downsample(x: tf.Tensor4D): tf.Tensor4D {
   checkTensor4D('downsample', 'x', x);
+  requireKernelAliases('downsample', [DOWNSAMPLE]);
   return downsampleUnchecked(x, 'downsample');
 }

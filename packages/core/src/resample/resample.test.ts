@@ -81,6 +81,33 @@ await describeEachBackend('resampling', (backend) => {
     );
   });
 
+  it('stays exact at large odd sizes (float32 resize scales would pick wrong rows)', async () => {
+    const rows = 8192;
+    const low = tf.tensor4d(
+      Float32Array.from({ length: rows * 2 }, (_, i) => Math.floor(i / 2)),
+      [1, rows, 2, 1],
+    );
+    const up = upsample(low, [2 * rows - 1, 3]);
+    const values = await up.data();
+    const wrong = [];
+    for (let i = 0; i < 2 * rows - 1; i++) {
+      for (let j = 0; j < 3; j++) if (values[i * 3 + j] !== Math.floor(i / 2)) wrong.push([i, j]);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+
+    const high = tf.zeros([1, 2 * rows - 1, 3, 1]) as tf.Tensor4D;
+    const dy = tf.ones([1, rows, 2, 1]);
+    const [grad] = tf.grads((t: tf.Tensor) => downsample(t as tf.Tensor4D))([high], dy);
+    const g = await grad!.data();
+    const count = (i: number, j: number) => (i < 2 * rows - 2 ? 2 : 1) * (j < 2 ? 2 : 1);
+    const wrongGrad = [];
+    for (let i = 0; i < 2 * rows - 1; i++) {
+      for (let j = 0; j < 3; j++) if (g[i * 3 + j] !== 1 / count(i, j)) wrongGrad.push([i, j]);
+    }
+    expect(wrongGrad.slice(0, 5)).toEqual([]);
+    tf.dispose([low, up, high, dy, grad!]);
+  });
+
   it('rejects bad input before creating any tensor', () => {
     const x = tf.zeros([1, 4, 4, 2]) as tf.Tensor4D;
     const matrix = tf.zeros([4, 4]) as unknown as tf.Tensor4D;

@@ -1,36 +1,35 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type KernelAlias, runKernelAlias } from '../autograd/kernel-alias';
+import { type KernelAlias, requireKernelAliases, runKernelAlias } from '../autograd/kernel-alias';
 import { formatValue } from '../errors/format-value';
 import { InvalidArgumentError } from '../errors/octconv-error';
 import { halfSize } from '../shape/conv-geometry';
 import { checkTensor4D } from '../tensor/check-tensor';
+import { CROP_SPATIAL, cropSpatial } from '../tensor/differentiable';
 
-const UPSAMPLE: KernelAlias = {
+/** @internal Nearest ×2 to exactly twice the size: the scale is 0.5, exact in float32. */
+export const UPSAMPLE: KernelAlias = {
   name: 'OctconvUpsample',
   baseKernels: ['ResizeNearestNeighbor'],
-  // Nearest resize to the cropped size picks source floor(i · ceil(n/2) / n) = floor(i / 2) for
-  // every i < n, so one resize is "×2 then crop" without a separate slice.
   forward: (args, base) => base('ResizeNearestNeighbor')(args),
-  gradFunc: (dy, _saved, attrs) => {
-    const [height, width] = attrs.size as [number, number];
-    return {
-      images: () => {
-        // Each source pixel received the 2×2 (or cropped) block above it: sum those blocks.
-        // tfjs-backend-cpu's own ResizeNearestNeighborGrad is wrong for batch > 1.
-        let grad = dy as tf.Tensor4D;
-        if (height % 2 === 1 || width % 2 === 1) {
-          grad = tf.pad(grad, [
-            [0, 0],
-            [0, height % 2],
-            [0, width % 2],
-            [0, 0],
-          ]);
-        }
-        return tf.mul(tf.avgPool(grad, 2, 2, 'valid'), tf.scalar(4));
-      },
-    };
-  },
+  gradFunc: (dy) => ({
+    // Each source pixel received the 2×2 block above it: sum those blocks. (tfjs-backend-cpu's
+    // own ResizeNearestNeighborGrad is wrong for batch > 1.)
+    images: () => tf.mul(tf.avgPool(dy as tf.Tensor4D, 2, 2, 'valid'), tf.scalar(4)),
+  }),
 };
+
+/** @internal Aliases `upsampleUnchecked` may run. */
+export const UPSAMPLE_ALIASES = [UPSAMPLE, CROP_SPATIAL];
+
+/** @internal Nearest ×2 of `x` to `[2h, 2w]`, without argument checks. */
+export function upsampleDouble(x: tf.Tensor4D, caller: string): tf.Tensor4D {
+  return runKernelAlias<tf.Tensor4D>(
+    UPSAMPLE,
+    caller,
+    { images: x },
+    { alignCorners: false, halfPixelCenters: false, size: [2 * x.shape[1], 2 * x.shape[2]] },
+  );
+}
 
 /** @internal Upsample without argument checks, for callers that validated already. */
 export function upsampleUnchecked(
@@ -38,12 +37,11 @@ export function upsampleUnchecked(
   size: readonly [number, number],
   caller: string,
 ): tf.Tensor4D {
-  return runKernelAlias<tf.Tensor4D>(
-    UPSAMPLE,
-    caller,
-    { images: x },
-    { alignCorners: false, halfPixelCenters: false, size: [size[0], size[1]] },
-  );
+  if (size[0] === 2 * x.shape[1] && size[1] === 2 * x.shape[2]) return upsampleDouble(x, caller);
+  // Odd sizes: double, then crop. A single resize to the odd size would pick source
+  // floor(i · ceil(n/2) / n), which is floor(i / 2) in exact arithmetic but not in the float32 of
+  // the wasm and webgpu kernels (wrong rows from n = 16383 on).
+  return tf.tidy(() => cropSpatial(upsampleDouble(x, caller), size[0], size[1], caller));
 }
 
 /**
@@ -73,5 +71,6 @@ export function upsample(x: tf.Tensor4D, size: readonly [number, number]): tf.Te
       message: `size must be [height, width] whose halves (rounded up) are the input's ${x.shape[1]}×${x.shape[2]}, i.e. [${2 * x.shape[1] - 1} or ${2 * x.shape[1]}, ${2 * x.shape[2] - 1} or ${2 * x.shape[2]}]; got ${formatValue(size)}`,
     });
   }
+  requireKernelAliases(fn, UPSAMPLE_ALIASES);
   return upsampleUnchecked(x, size, fn);
 }

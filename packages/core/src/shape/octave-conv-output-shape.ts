@@ -7,7 +7,11 @@ import { checkAlpha, checkInteger, splitChannels } from './split-channels';
 export interface OctaveConvLayerSpec extends OctaveConvOptions {
   /** Batch size (default 1). */
   batch?: number;
-  /** Height of the full-resolution input (the high band's, or the image's for a first layer). */
+  /**
+   * Height of the full-resolution input (the high band's, or the image's for a first layer).
+   * When α_in puts every channel in the low band, only `ceil(height / 2)` is known to the layer,
+   * and the high output is computed from twice that, as {@link octaveConv2d} does.
+   */
   height: number;
   /** Width of the full-resolution input. */
   width: number;
@@ -84,11 +88,16 @@ export function octaveConvOutputShape(spec: OctaveConvLayerSpec): OctaveConvPlan
     ...(groups !== undefined && { groups }),
     ...(strideMode !== undefined && { strideMode }),
   });
+  const inSplit = splitChannels(inChannels, alphaIn);
+  // With every input channel low (α_in rounding to all), the layer only sees the low band, so —
+  // as octaveConv2d does — the high size is twice the low band's, rounded up to even.
+  const size: [number, number] =
+    inSplit.high === 0 ? [2 * Math.ceil(height / 2), 2 * Math.ceil(width / 2)] : [height, width];
   return planOctaveConv({
     functionName: fn,
     batch,
-    size: [height, width],
-    inChannels: splitChannels(inChannels, alphaIn),
+    size,
+    inChannels: inSplit,
     outChannels: splitChannels(outChannels, alphaOut),
     kernel,
     options,

@@ -233,7 +233,12 @@ export function planOctaveConv(request: OctaveConvPlanRequest): OctaveConvPlan {
   if (produced.low && (lowOut[0] < 1 || lowOut[1] < 1)) {
     throw emptyOutputError(functionName, request, 'low', lowOut);
   }
-  if (produced.low && (lowOut[0] !== halfSize(highOut[0]) || lowOut[1] !== halfSize(highOut[1]))) {
+  // Only output bands that both exist must fit together; a layer with one output band is free.
+  if (
+    produced.high &&
+    produced.low &&
+    (lowOut[0] !== halfSize(highOut[0]) || lowOut[1] !== halfSize(highOut[1]))
+  ) {
     throw bandSizeError(functionName, request, highOut, lowOut);
   }
 

@@ -35,6 +35,12 @@ export function checkTensor<R extends tf.Rank>(
       message: `${argument} must have rank ${rank} ${layout}, got shape [${value.shape.join(', ')}]`,
     });
   }
+  if (value.shape.some((dimension: number) => dimension === 0)) {
+    throw new ShapeMismatchError({
+      functionName,
+      message: `${argument} has an empty dimension, shape [${value.shape.join(', ')}]; a band without channels is null, not a zero-sized tensor`,
+    });
+  }
   if (value.dtype !== 'float32') {
     throw new ShapeMismatchError({
       functionName,

@@ -4,7 +4,8 @@ import { type KernelAlias, runKernelAlias } from '../autograd/kernel-alias';
 // Small differentiable building blocks over tfjs's own kernels. tfjs-core registers no gradients
 // by itself, so every op on a path we differentiate goes through one of these aliases.
 
-const SLICE_CHANNELS: KernelAlias = {
+/** @internal */
+export const SLICE_CHANNELS: KernelAlias = {
   name: 'OctconvSliceChannels',
   baseKernels: ['Slice'],
   forward: (args, base) => base('Slice')(args),
@@ -40,7 +41,8 @@ export function sliceChannels<T extends tf.Tensor>(
   );
 }
 
-const CONCAT_CHANNELS: KernelAlias = {
+/** @internal */
+export const CONCAT_CHANNELS: KernelAlias = {
   name: 'OctconvConcatChannels',
   baseKernels: ['Concat'],
   forward: (args, base) => base('Concat')(args),
@@ -66,11 +68,14 @@ export function concatChannels(tensors: tf.Tensor4D[], caller: string): tf.Tenso
   });
 }
 
-const ADD: KernelAlias = {
+/** @internal */
+export const ADD: KernelAlias = {
   name: 'OctconvAdd',
   baseKernels: ['Add'],
   forward: (args, base) => base('Add')(args),
-  gradFunc: (dy) => ({ a: () => dy as tf.Tensor, b: () => dy as tf.Tensor }),
+  // Fresh tensors (clone shares the data): handing back dy itself would let the caller's
+  // upstream gradient be disposed through ours, and give both inputs one object.
+  gradFunc: (dy) => ({ a: () => tf.clone(dy as tf.Tensor), b: () => tf.clone(dy as tf.Tensor) }),
 };
 
 /** @internal `a + b` for two tensors of the same shape. */
@@ -78,11 +83,12 @@ export function addSameShape<T extends tf.Tensor>(a: T, b: T, caller: string): T
   return runKernelAlias<T>(ADD, caller, { a, b }, {});
 }
 
-const IDENTITY: KernelAlias = {
+/** @internal */
+export const IDENTITY: KernelAlias = {
   name: 'OctconvIdentity',
   baseKernels: ['Identity'],
   forward: (args, base) => base('Identity')(args),
-  gradFunc: (dy) => ({ x: () => dy as tf.Tensor }),
+  gradFunc: (dy) => ({ x: () => tf.clone(dy as tf.Tensor) }),
 };
 
 /** @internal A new tensor sharing `x`'s data (no copy), so callers may dispose it freely. */
@@ -90,7 +96,8 @@ export function identity<T extends tf.Tensor>(x: T, caller: string): T {
   return runKernelAlias<T>(IDENTITY, caller, { x }, {});
 }
 
-const RESHAPE: KernelAlias = {
+/** @internal */
+export const RESHAPE: KernelAlias = {
   name: 'OctconvReshape',
   baseKernels: ['Reshape'],
   forward: (args, base) => base('Reshape')(args),
@@ -106,4 +113,39 @@ export function reshape<R extends tf.Rank>(
   caller: string,
 ): tf.Tensor<R> {
   return runKernelAlias<tf.Tensor<R>>(RESHAPE, caller, { x }, { shape, inputShape: x.shape });
+}
+
+/** @internal */
+export const CROP_SPATIAL: KernelAlias = {
+  name: 'OctconvCropSpatial',
+  baseKernels: ['Slice'],
+  forward: (args, base) => base('Slice')(args),
+  gradFunc: (dy, _saved, attrs) => {
+    const [height, width] = attrs.inputSize as [number, number];
+    const [, croppedHeight, croppedWidth] = attrs.size as number[];
+    return {
+      x: () =>
+        tf.pad(dy as tf.Tensor4D, [
+          [0, 0],
+          [0, height - croppedHeight!],
+          [0, width - croppedWidth!],
+          [0, 0],
+        ]),
+    };
+  },
+};
+
+/** @internal The top-left `height × width` of an NHWC tensor. */
+export function cropSpatial(
+  x: tf.Tensor4D,
+  height: number,
+  width: number,
+  caller: string,
+): tf.Tensor4D {
+  return runKernelAlias<tf.Tensor4D>(
+    CROP_SPATIAL,
+    caller,
+    { x },
+    { begin: [0, 0, 0, 0], size: [-1, height, width, -1], inputSize: [x.shape[1], x.shape[2]] },
+  );
 }
