@@ -1,5 +1,3 @@
-import { InvalidArgumentError } from '../errors/octconv-error';
-
 /** Zero padding of a convolution: a symmetric count per side (PyTorch), or TF's `'same'`. */
 export type Padding = number | 'same';
 
@@ -48,21 +46,4 @@ export function convOutputSize(
 /** Size of a dimension after the octave downsample: 2×2 pooling in ceil mode. */
 export function halfSize(size: number): number {
   return Math.ceil(size / 2);
-}
-
-/** @internal */
-export function assertPositiveOutput(
-  functionName: string,
-  what: string,
-  size: readonly [number, number],
-  padding: Padding,
-): void {
-  if (size[0] < 1 || size[1] < 1) {
-    throw new InvalidArgumentError({
-      functionName,
-      argument: 'options.padding',
-      value: padding,
-      message: `${what} leaves an empty output (${size[0]}×${size[1]}); the kernel is larger than the padded input`,
-    });
-  }
 }
