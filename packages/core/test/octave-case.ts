@@ -40,6 +40,23 @@ export interface OctaveCase {
   seed: number;
 }
 
+/** A small ordinary layer (α = .5 in, 4→6/2 channels, 3×3, stride 1); cases vary it. */
+export const BASE_CASE: OctaveCase = {
+  batch: 2,
+  height: 8,
+  width: 8,
+  channelsIn: { high: 4, low: 4 },
+  channelsOut: { high: 6, low: 2 },
+  kernel: 3,
+  stride: 1,
+  strideMode: 'pool',
+  dilation: 1,
+  padding: 1,
+  groups: 1,
+  bias: false,
+  seed: 1,
+};
+
 const PATHS: { name: RefPathName; from: 'high' | 'low'; to: 'high' | 'low' }[] = [
   { name: 'hh', from: 'high', to: 'high' },
   { name: 'hl', from: 'high', to: 'low' },

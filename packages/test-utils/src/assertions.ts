@@ -72,3 +72,14 @@ export async function countNewTensors<T>(
   const result = await fn();
   return { result, leaked: tf.memory().numTensors - before };
 }
+
+/**
+ * The id the next tensor will get. Ids only grow, so `nextTensorId()` before and after a call
+ * differing by exactly 1 (the probe itself) proves the call created no tensor at all, not even
+ * one it disposed again.
+ */
+export function nextTensorId(): number {
+  const probe = tf.scalar(0);
+  probe.dispose();
+  return probe.id;
+}

@@ -1,7 +1,7 @@
 // Every rejected call: the right class and code, a message naming the function and the value,
 // and not one tensor created or leaked, on every backend.
 
-import { describeEachBackend } from '@octconv/test-utils';
+import { describeEachBackend, nextTensorId } from '@octconv/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -369,13 +369,6 @@ await describeEachBackend('bad input', () => {
       /use strideMode 'pool'/,
     ],
   ];
-
-  /** Id of a fresh tensor: ids only grow, so consecutive ids mean nothing was made between. */
-  const nextTensorId = () => {
-    const probe = tf.scalar(0);
-    probe.dispose();
-    return probe.id;
-  };
 
   it.each(table)('%s', (_name, call, errorClass, functionName, message) => {
     const before = tf.memory().numTensors;

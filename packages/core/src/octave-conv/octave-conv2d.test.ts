@@ -1,26 +1,12 @@
 import { describeEachBackend } from '@octconv/test-utils';
 import fc from 'fast-check';
 import { it } from 'vitest';
-import { checkCase, type OctaveCase, octaveCaseArbitrary } from '../../test/octave-case';
+import { BASE_CASE, checkCase, type OctaveCase, octaveCaseArbitrary } from '../../test/octave-case';
 
 /** Property runs per backend: SwiftShader compiles a pipeline per new shape, so fewer there. */
 const RUNS = { cpu: 500, wasm: 500, webgpu: 150 };
 
-const base: OctaveCase = {
-  batch: 2,
-  height: 8,
-  width: 8,
-  channelsIn: { high: 4, low: 4 },
-  channelsOut: { high: 6, low: 2 },
-  kernel: 3,
-  stride: 1,
-  strideMode: 'pool',
-  dilation: 1,
-  padding: 1,
-  groups: 1,
-  bias: false,
-  seed: 1,
-};
+const base = BASE_CASE;
 
 /** Named cases that must always hold; failing property seeds are added here. */
 const FIXED: [string, OctaveCase][] = [

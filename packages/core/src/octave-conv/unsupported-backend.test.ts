@@ -1,15 +1,10 @@
-import { setupBackend, setupPartialBackend } from '@octconv/test-utils';
+import { nextTensorId, setupBackend, setupPartialBackend } from '@octconv/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { octaveConv2d, octaveMerge, UnsupportedBackendError } from '../index';
 
 /** Runs `call` and returns its error, checking that no tensor was made before it was thrown. */
 function errorWithoutTensors(call: () => unknown): UnsupportedBackendError {
-  const nextTensorId = () => {
-    const probe = tf.scalar(0);
-    probe.dispose();
-    return probe.id;
-  };
   const firstId = nextTensorId();
   let error: unknown;
   try {

@@ -5,7 +5,13 @@
 import { assertClose, createRandom, describeEachBackend, refOctaveConv } from '@octconv/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { buildCase, caseOptions, casePaths, type OctaveCase } from '../../test/octave-case';
+import {
+  BASE_CASE,
+  buildCase,
+  caseOptions,
+  casePaths,
+  type OctaveCase,
+} from '../../test/octave-case';
 import { type OctaveConvWeights, octaveConv2d, octaveMerge } from '../index';
 
 const weightedSum = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -18,17 +24,10 @@ const weightedSum = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => 
 });
 
 const layer: OctaveCase = {
-  batch: 2,
+  ...BASE_CASE,
   height: 7,
   width: 6,
   channelsIn: { high: 3, low: 3 },
-  channelsOut: { high: 4, low: 2 },
-  kernel: 3,
-  stride: 1,
-  strideMode: 'pool',
-  dilation: 1,
-  padding: 1,
-  groups: 1,
   bias: true,
   seed: 42,
 };
