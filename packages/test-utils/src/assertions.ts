@@ -83,3 +83,13 @@ export function nextTensorId(): number {
   probe.dispose();
   return probe.id;
 }
+
+/** The error `call` throws, or undefined when it returns. */
+export function captureError(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 // Every rejected call: the right class and code, a message naming the function and the value,
 // and not one tensor created or leaked, on every backend.
 
-import { describeEachBackend, nextTensorId } from '@octconv/test-utils';
+import { captureError, describeEachBackend, nextTensorId } from '@octconv/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -373,12 +373,7 @@ await describeEachBackend('bad input', () => {
   it.each(table)('%s', (_name, call, errorClass, functionName, message) => {
     const before = tf.memory().numTensors;
     const firstId = nextTensorId();
-    let error: unknown;
-    try {
-      call();
-    } catch (e) {
-      error = e;
-    }
+    const error = captureError(call);
     expect(error, 'expected a throw').toBeDefined();
     expect(errorClass.isInstance(error), String(error)).toBe(true);
     const e = error as InvalidArgumentError | ShapeMismatchError;

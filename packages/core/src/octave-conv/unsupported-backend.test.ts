@@ -1,4 +1,4 @@
-import { nextTensorId, setupBackend, setupPartialBackend } from '@octconv/test-utils';
+import { captureError, nextTensorId, setupBackend, setupPartialBackend } from '@octconv/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { octaveConv2d, octaveMerge, UnsupportedBackendError } from '../index';
@@ -6,12 +6,7 @@ import { octaveConv2d, octaveMerge, UnsupportedBackendError } from '../index';
 /** Runs `call` and returns its error, checking that no tensor was made before it was thrown. */
 function errorWithoutTensors(call: () => unknown): UnsupportedBackendError {
   const firstId = nextTensorId();
-  let error: unknown;
-  try {
-    call();
-  } catch (e) {
-    error = e;
-  }
+  const error = captureError(call);
   expect(nextTensorId(), 'a tensor was created before the error').toBe(firstId + 1);
   expect(UnsupportedBackendError.isInstance(error), String(error)).toBe(true);
   return error as UnsupportedBackendError;

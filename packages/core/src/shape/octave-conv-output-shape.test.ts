@@ -1,4 +1,4 @@
-import { RefGraph, refOctaveConv } from '@octconv/test-utils';
+import { captureError, RefGraph, refOctaveConv } from '@octconv/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/index';
@@ -199,12 +199,7 @@ describe('octaveConvOutputShape', () => {
       ShapeMismatchError,
     ],
   ])('rejects %j', (spec, argument, errorClass) => {
-    let error: unknown;
-    try {
-      octaveConvOutputShape(spec as never);
-    } catch (e) {
-      error = e;
-    }
+    const error = captureError(() => octaveConvOutputShape(spec as never));
     expect(errorClass.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/^octaveConvOutputShape: /);
     if (argument) expect((error as InvalidArgumentError).argument).toBe(argument);

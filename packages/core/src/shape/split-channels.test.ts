@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { captureError } from '@octconv/test-utils';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors/index';
 import { roundHalfEven } from './round-half-even';
@@ -58,12 +59,7 @@ describe('splitChannels', () => {
     [8, Number.NaN, 'alpha', 'NaN'],
     [8, undefined, 'alpha', 'undefined'],
   ])('rejects splitChannels(%s, %s)', (channels, alpha, argument, shown) => {
-    let error: unknown;
-    try {
-      splitChannels(channels as number, alpha as number);
-    } catch (e) {
-      error = e;
-    }
+    const error = captureError(() => splitChannels(channels as number, alpha as number));
     expect(InvalidArgumentError.isInstance(error)).toBe(true);
     const e = error as InvalidArgumentError;
     expect(e.code).toBe('ERR_OCTCONV_INVALID_ARGUMENT');
