@@ -28,8 +28,11 @@ export interface KernelAlias {
   name: string;
   /** tfjs kernels the forward delegates to; all must exist on the active backend. */
   baseKernels: readonly string[];
-  /** Runs the forward on a backend, given a lookup of that backend's tfjs kernels. */
-  forward(args: KernelArgs, base: (kernelName: string) => KernelFunc): TensorInfo | TensorInfo[];
+  /**
+   * Runs the forward on a backend, given a lookup of that backend's tfjs kernels. Default: the
+   * first base kernel, with the call's inputs and attrs unchanged.
+   */
+  forward?(args: KernelArgs, base: (kernelName: string) => KernelFunc): TensorInfo | TensorInfo[];
   inputsToSave?: string[];
   gradFunc: GradFunc;
 }
@@ -49,7 +52,9 @@ function registerFor(alias: KernelAlias, backendName: string, functionName: stri
   tf.registerKernel({
     kernelName: alias.name,
     backendName,
-    kernelFunc: (args) => alias.forward(args, lookup),
+    kernelFunc: alias.forward
+      ? (args) => alias.forward!(args, lookup)
+      : (args) => lookup(alias.baseKernels[0]!)(args),
   });
 }
 

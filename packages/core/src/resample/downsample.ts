@@ -24,7 +24,6 @@ export const DOWNSAMPLE: KernelAlias = {
   baseKernels: ['AvgPool'],
   // TF's 'same' pooling pads odd sizes after the last row/column and averages only real pixels,
   // which is exactly the ceil-mode average pooling we want; on even sizes it equals 'valid'.
-  forward: (args, base) => base('AvgPool')(args),
   gradFunc: (dy, _saved, attrs) => {
     const [height, width] = attrs.inputSize as [number, number];
     return {

@@ -10,7 +10,6 @@ import { CROP_SPATIAL, cropSpatial } from '../tensor/differentiable';
 export const UPSAMPLE: KernelAlias = {
   name: 'OctconvUpsample',
   baseKernels: ['ResizeNearestNeighbor'],
-  forward: (args, base) => base('ResizeNearestNeighbor')(args),
   gradFunc: (dy) => ({
     // Each source pixel received the 2×2 block above it: sum those blocks. (tfjs-backend-cpu's
     // own ResizeNearestNeighborGrad is wrong for batch > 1.)

@@ -8,7 +8,6 @@ import { type KernelAlias, runKernelAlias } from '../autograd/kernel-alias';
 export const SLICE_CHANNELS: KernelAlias = {
   name: 'OctconvSliceChannels',
   baseKernels: ['Slice'],
-  forward: (args, base) => base('Slice')(args),
   gradFunc: (dy, _saved, attrs) => {
     const begin = attrs.begin as number[];
     const rank = begin.length;
@@ -45,7 +44,6 @@ export function sliceChannels<T extends tf.Tensor>(
 export const CONCAT_CHANNELS: KernelAlias = {
   name: 'OctconvConcatChannels',
   baseKernels: ['Concat'],
-  forward: (args, base) => base('Concat')(args),
   gradFunc: (dy, _saved, attrs) => {
     const sizes = attrs.sizes as number[];
     const grad = dy as tf.Tensor4D;
@@ -72,7 +70,6 @@ export function concatChannels(tensors: tf.Tensor4D[], caller: string): tf.Tenso
 export const ADD: KernelAlias = {
   name: 'OctconvAdd',
   baseKernels: ['Add'],
-  forward: (args, base) => base('Add')(args),
   // Fresh tensors (clone shares the data): handing back dy itself would let the caller's
   // upstream gradient be disposed through ours, and give both inputs one object.
   gradFunc: (dy) => ({ a: () => tf.clone(dy as tf.Tensor), b: () => tf.clone(dy as tf.Tensor) }),
@@ -87,7 +84,6 @@ export function addSameShape<T extends tf.Tensor>(a: T, b: T, caller: string): T
 export const IDENTITY: KernelAlias = {
   name: 'OctconvIdentity',
   baseKernels: ['Identity'],
-  forward: (args, base) => base('Identity')(args),
   gradFunc: (dy) => ({ x: () => tf.clone(dy as tf.Tensor) }),
 };
 
@@ -100,7 +96,6 @@ export function identity<T extends tf.Tensor>(x: T, caller: string): T {
 export const RESHAPE: KernelAlias = {
   name: 'OctconvReshape',
   baseKernels: ['Reshape'],
-  forward: (args, base) => base('Reshape')(args),
   gradFunc: (dy, _saved, attrs) => ({
     x: () => tf.reshape(dy as tf.Tensor, attrs.inputShape as number[]),
   }),
@@ -119,7 +114,6 @@ export function reshape<R extends tf.Rank>(
 export const CROP_SPATIAL: KernelAlias = {
   name: 'OctconvCropSpatial',
   baseKernels: ['Slice'],
-  forward: (args, base) => base('Slice')(args),
   gradFunc: (dy, _saved, attrs) => {
     const [height, width] = attrs.inputSize as [number, number];
     const [, croppedHeight, croppedWidth] = attrs.size as number[];
