@@ -34,6 +34,8 @@ export interface KernelAlias {
    */
   forward?(args: KernelArgs, base: (kernelName: string) => KernelFunc): TensorInfo | TensorInfo[];
   inputsToSave?: string[];
+  /** Outputs the gradient needs, after the saved inputs in its `saved` list. */
+  outputsToSave?: boolean[];
   gradFunc: GradFunc;
 }
 
@@ -91,6 +93,7 @@ export function requireKernelAliases(functionName: string, aliases: readonly Ker
       tf.registerGradient({
         kernelName: alias.name,
         ...(alias.inputsToSave && { inputsToSave: alias.inputsToSave }),
+        ...(alias.outputsToSave && { outputsToSave: alias.outputsToSave }),
         gradFunc: alias.gradFunc,
       });
     }

@@ -9,8 +9,9 @@ import { type ConvAttrs, type ExplicitPadding, explicitPadding } from './conv-ge
  * Spreads `x` so that pixel (i, j) lands on (i·s, j·s) with zeros between, `[n, h·s, w·s, c]`
  * (the last s − 1 rows/columns are zeros too). Channel pad + depthToSpace keeps every tensor at
  * rank 4: rank-6 pads compile to invalid WGSL on tfjs-backend-webgpu 4.22.
+ * @internal
  */
-function spread(x: tf.Tensor4D, stride: number): tf.Tensor4D {
+export function spread(x: tf.Tensor4D, stride: number): tf.Tensor4D {
   if (stride === 1) return x;
   const channels = x.shape[3];
   const padded = tf.pad(x, [

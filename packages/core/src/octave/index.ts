@@ -1,3 +1,8 @@
 export { octaveMerge } from './octave-merge';
 export { octaveSplit } from './octave-split';
-export type { OctaveTensor } from './octave-tensor';
+export {
+  checkOctaveTensor,
+  type OctaveTensor,
+  type OctaveTensorInfo,
+  tidyOctave,
+} from './octave-tensor';

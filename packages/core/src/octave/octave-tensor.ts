@@ -16,7 +16,7 @@ export interface OctaveTensor {
   low: tf.Tensor4D | null;
 }
 
-/** @internal What {@link checkOctaveTensor} learned about a valid octave tensor. */
+/** What {@link checkOctaveTensor} learned about a valid octave tensor. */
 export interface OctaveTensorInfo {
   batch: number;
   /** Nominal `[height, width]` of the high band (twice the low band's when `high` is null). */
@@ -24,7 +24,10 @@ export interface OctaveTensorInfo {
   channels: { high: number; low: number };
 }
 
-/** @internal Validates both bands and their relation; creates nothing. */
+/**
+ * Validates both bands of an octave tensor and their relation (batch, `low = ceil(high / 2)`),
+ * naming `functionName`; creates nothing.
+ */
 export function checkOctaveTensor(
   functionName: string,
   argument: string,
@@ -77,7 +80,7 @@ export function checkOctaveTensor(
 }
 
 /**
- * @internal `tf.tidy` for functions returning an octave tensor: tidy keeps the returned bands and
+ * `tf.tidy` for functions returning an octave tensor: tidy keeps the returned bands and
  * accepts null bands at run time; only its TensorContainer type forbids them.
  */
 export function tidyOctave(fn: () => OctaveTensor): OctaveTensor {

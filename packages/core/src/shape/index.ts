@@ -9,6 +9,21 @@ export {
   type Padding,
   resolvePadding,
 } from './conv-geometry';
+export type {
+  AddLayerDescription,
+  BandShapes,
+  BatchNormLayerDescription,
+  Conv2dLayerDescription,
+  GlobalAvgPoolLayerDescription,
+  LayerDescription,
+  LinearLayerDescription,
+  MaxPoolLayerDescription,
+  ModelDescription,
+  OctaveConvLayerDescription,
+  OctaveMergeLayerDescription,
+  OctaveSplitLayerDescription,
+  ReluLayerDescription,
+} from './layer-description';
 export { type OctaveConvLayerSpec, octaveConvOutputShape } from './octave-conv-output-shape';
 export {
   type Band,

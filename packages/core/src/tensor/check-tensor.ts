@@ -3,14 +3,15 @@ import { formatValue } from '../errors/format-value';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/octconv-error';
 
 /**
- * @internal Throws unless `value` is a live float32 tensor of the given rank. Runs before any
+ * Throws unless `value` is a live float32 tensor of the given rank (`null`: any), naming
+ * `functionName` and `argument` (for packages built on core that validate as core does). Runs before any
  * tensor is created, so a rejected call leaves nothing behind.
  */
 export function checkTensor<R extends tf.Rank>(
   functionName: string,
   argument: string,
   value: unknown,
-  rank: number,
+  rank: number | null,
   layout: string,
 ): tf.Tensor<R> {
   if (!(value instanceof tf.Tensor)) {
@@ -18,7 +19,7 @@ export function checkTensor<R extends tf.Rank>(
       functionName,
       argument,
       value,
-      message: `${argument} must be a tf.Tensor ${layout}, got ${formatValue(value)}`,
+      message: `${argument} must be a tf.Tensor${layout ? ` ${layout}` : ''}, got ${formatValue(value)}`,
     });
   }
   if (value.isDisposed) {
@@ -29,7 +30,7 @@ export function checkTensor<R extends tf.Rank>(
       message: `${argument} has been disposed`,
     });
   }
-  if (value.rank !== rank) {
+  if (rank !== null && value.rank !== rank) {
     throw new ShapeMismatchError({
       functionName,
       message: `${argument} must have rank ${rank} ${layout}, got shape [${value.shape.join(', ')}]`,
@@ -50,7 +51,7 @@ export function checkTensor<R extends tf.Rank>(
   return value as tf.Tensor<R>;
 }
 
-/** @internal Rank-4 NHWC feature map. */
+/** {@link checkTensor} for a rank-4 NHWC feature map. */
 export function checkTensor4D(functionName: string, argument: string, value: unknown): tf.Tensor4D {
   return checkTensor<tf.Rank.R4>(
     functionName,

@@ -1,0 +1,1 @@
+export { checkTensor, checkTensor4D } from './check-tensor';
