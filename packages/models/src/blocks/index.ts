@@ -1,0 +1,1 @@
+export { OctaveConvBlock, type OctaveConvBlockOptions } from './octave-conv-block';

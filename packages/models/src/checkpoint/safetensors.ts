@@ -1,0 +1,312 @@
+import { CheckpointError } from '@octconv/core';
+
+/** Element types of the safetensors format this package reads. */
+export type SafetensorsDtype =
+  | 'F64'
+  | 'F32'
+  | 'F16'
+  | 'BF16'
+  | 'I64'
+  | 'I32'
+  | 'I16'
+  | 'I8'
+  | 'U8'
+  | 'BOOL';
+
+const ITEM_SIZE: Record<SafetensorsDtype, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
+
+/** The format's own limit on the header (safetensors refuses larger ones too). */
+export const MAX_HEADER_BYTES = 100_000_000;
+
+/** One tensor of a parsed file: its bytes are a view into the file, not a copy. */
+export interface SafetensorsEntry {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  bytes: Uint8Array;
+}
+
+/** A parsed safetensors file. */
+export interface SafetensorsFile {
+  tensors: Map<string, SafetensorsEntry>;
+  metadata: Record<string, string>;
+}
+
+function fail(functionName: string, problems: string[]): never {
+  throw new CheckpointError({
+    functionName,
+    message: `not a valid safetensors file: ${problems.join('; ')}`,
+    problems,
+  });
+}
+
+/** Whether `dtype` is one of the float types a float parameter can be cast from. */
+export function isFloatDtype(dtype: SafetensorsDtype): boolean {
+  return dtype === 'F64' || dtype === 'F32' || dtype === 'F16' || dtype === 'BF16';
+}
+
+/**
+ * Parses a safetensors file (8-byte little-endian header length, JSON header, packed data),
+ * checking everything before returning: header length within the file and the format's 100 MB
+ * limit, valid UTF-8 JSON object, known dtypes, integer shapes, offsets inside the data, byte
+ * ranges that match shape × dtype, no overlaps, no holes. Allocates nothing beyond the header
+ * string: tensors are views into `bytes`.
+ *
+ * @throws CheckpointError listing every problem found.
+ */
+export function parseSafetensors(functionName: string, bytes: Uint8Array): SafetensorsFile {
+  if (!(bytes instanceof Uint8Array)) {
+    fail(functionName, [`expected the file's bytes as a Uint8Array, got ${typeof bytes}`]);
+  }
+  if (bytes.length < 8)
+    fail(functionName, [`the file has ${bytes.length} bytes, fewer than the 8-byte header length`]);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const low = view.getUint32(0, true);
+  const high = view.getUint32(4, true);
+  const headerLength = high * 2 ** 32 + low;
+  if (headerLength > bytes.length - 8) {
+    fail(functionName, [
+      `header length ${headerLength} is beyond the file (${bytes.length} bytes)`,
+    ]);
+  }
+  if (headerLength > MAX_HEADER_BYTES) {
+    fail(functionName, [
+      `header length ${headerLength} is above the format's limit of ${MAX_HEADER_BYTES} bytes`,
+    ]);
+  }
+  let header: unknown;
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(
+      bytes.subarray(8, 8 + headerLength),
+    );
+    header = JSON.parse(text);
+  } catch (error) {
+    fail(functionName, [`the header is not UTF-8 JSON (${(error as Error).message})`]);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    fail(functionName, ['the header is not a JSON object']);
+  }
+  const dataStart = 8 + headerLength;
+  const dataLength = bytes.length - dataStart;
+  const problems: string[] = [];
+  const tensors = new Map<string, SafetensorsEntry>();
+  const ranges: { name: string; begin: number; end: number }[] = [];
+  let metadata: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (
+        typeof raw !== 'object' ||
+        raw === null ||
+        Array.isArray(raw) ||
+        Object.values(raw).some((value) => typeof value !== 'string')
+      ) {
+        problems.push('__metadata__ must map strings to strings');
+      } else {
+        metadata = raw as Record<string, string>;
+      }
+      continue;
+    }
+    const label = JSON.stringify(name);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      problems.push(`${label}: entry is not an object`);
+      continue;
+    }
+    const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
+    if (typeof dtype !== 'string' || !(dtype in ITEM_SIZE)) {
+      problems.push(`${label}: unknown dtype ${JSON.stringify(dtype)}`);
+      continue;
+    }
+    if (
+      !Array.isArray(shape) ||
+      shape.length > 8 ||
+      !shape.every((size) => Number.isSafeInteger(size) && size >= 0)
+    ) {
+      problems.push(`${label}: shape must be a list of at most 8 non-negative integers`);
+      continue;
+    }
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((offset) => Number.isSafeInteger(offset) && offset >= 0) ||
+      offsets[0] > offsets[1]
+    ) {
+      problems.push(`${label}: data_offsets must be [begin, end] with 0 ≤ begin ≤ end`);
+      continue;
+    }
+    const [begin, end] = offsets as [number, number];
+    if (end > dataLength) {
+      problems.push(
+        `${label}: data_offsets [${begin}, ${end}] are beyond the ${dataLength} data bytes`,
+      );
+      continue;
+    }
+    // Element count, bailing out before it could exceed what the byte range can hold.
+    let count = 1;
+    for (const size of shape as number[]) {
+      count *= size;
+      if (count * ITEM_SIZE[dtype as SafetensorsDtype] > dataLength) break;
+    }
+    const expected = count * ITEM_SIZE[dtype as SafetensorsDtype];
+    if (expected !== end - begin) {
+      problems.push(
+        `${label}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${expected > dataLength ? `more than ${dataLength}` : expected} bytes, data_offsets give ${end - begin}`,
+      );
+      continue;
+    }
+    ranges.push({ name, begin, end });
+    tensors.set(name, {
+      dtype: dtype as SafetensorsDtype,
+      shape: [...(shape as number[])],
+      bytes: bytes.subarray(dataStart + begin, dataStart + end),
+    });
+  }
+  ranges.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let cursor = 0;
+  for (const range of ranges) {
+    if (range.begin < cursor) {
+      problems.push(`${JSON.stringify(range.name)}: data_offsets overlap another tensor's`);
+    } else if (range.begin > cursor) {
+      problems.push(`bytes ${cursor}–${range.begin} of the data belong to no tensor`);
+    }
+    cursor = Math.max(cursor, range.end);
+  }
+  if (problems.length === 0 && cursor !== dataLength) {
+    problems.push(`bytes ${cursor}–${dataLength} of the data belong to no tensor`);
+  }
+  if (problems.length > 0) fail(functionName, problems);
+  return { tensors, metadata };
+}
+
+function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+/** The entry's values as float32 (cast from F64, F16, BF16 as PyTorch's `copy_` would). */
+export function readFloat32(entry: SafetensorsEntry): Float32Array {
+  const { bytes } = entry;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = bytes.byteLength / ITEM_SIZE[entry.dtype];
+  if (entry.dtype === 'F32') {
+    // A copy either way: backends may keep the array they are given, and it must not alias
+    // the caller's file.
+    return new Float32Array(bytes.slice().buffer);
+  }
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    switch (entry.dtype) {
+      case 'F64':
+        out[i] = view.getFloat64(i * 8, true);
+        break;
+      case 'F16':
+        out[i] = halfToFloat(view.getUint16(i * 2, true));
+        break;
+      case 'BF16':
+        out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0]!;
+        break;
+      default:
+        throw new Error(`readFloat32: ${entry.dtype} is not a float type`);
+    }
+  }
+  return out;
+}
+
+/** The entry's values as numbers, for integer tensors (I64 beyond 2^53 is not exact). */
+export function readIntegers(entry: SafetensorsEntry): number[] {
+  const { bytes } = entry;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = ITEM_SIZE[entry.dtype];
+  const values: number[] = [];
+  for (let i = 0; i < bytes.byteLength / size; i++) {
+    const at = i * size;
+    switch (entry.dtype) {
+      case 'I64':
+        values.push(Number(view.getBigInt64(at, true)));
+        break;
+      case 'I32':
+        values.push(view.getInt32(at, true));
+        break;
+      case 'I16':
+        values.push(view.getInt16(at, true));
+        break;
+      case 'I8':
+        values.push(view.getInt8(at));
+        break;
+      case 'U8':
+      case 'BOOL':
+        values.push(view.getUint8(at));
+        break;
+      default:
+        throw new Error(`readIntegers: ${entry.dtype} is not an integer type`);
+    }
+  }
+  return values;
+}
+
+/** A tensor to write: float32 values or int64 values. */
+export interface SafetensorsInput {
+  dtype: 'F32' | 'I64';
+  shape: number[];
+  values: Float32Array | BigInt64Array;
+}
+
+/**
+ * Writes a safetensors file laid out as `safetensors.torch.save_file` lays it out: tensors
+ * sorted by alignment then name, `__metadata__` first in the header, header padded with spaces
+ * to a multiple of 8 bytes.
+ */
+export function serializeSafetensors(
+  tensors: Map<string, SafetensorsInput>,
+  metadata: Record<string, string> = { format: 'pt' },
+): Uint8Array {
+  const names = [...tensors.keys()].sort((a, b) => {
+    const size = ITEM_SIZE[tensors.get(b)!.dtype] - ITEM_SIZE[tensors.get(a)!.dtype];
+    return size !== 0 ? size : a < b ? -1 : a > b ? 1 : 0;
+  });
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const name of names) {
+    const tensor = tensors.get(name)!;
+    const length = tensor.values.byteLength;
+    header[name] = {
+      dtype: tensor.dtype,
+      shape: tensor.shape,
+      data_offsets: [offset, offset + length],
+    };
+    offset += length;
+  }
+  let json = JSON.stringify(header);
+  const encoder = new TextEncoder();
+  let headerBytes = encoder.encode(json);
+  const padding = (8 - (headerBytes.length % 8)) % 8;
+  if (padding > 0) {
+    json += ' '.repeat(padding);
+    headerBytes = encoder.encode(json);
+  }
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, headerBytes.length, true);
+  view.setUint32(4, 0, true);
+  out.set(headerBytes, 8);
+  let at = 8 + headerBytes.length;
+  for (const name of names) {
+    const { values } = tensors.get(name)!;
+    out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), at);
+    at += values.byteLength;
+  }
+  return out;
+}

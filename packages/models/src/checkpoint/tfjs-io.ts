@@ -1,0 +1,142 @@
+import { CheckpointError, InvalidArgumentError } from '@octconv/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Module } from '../module/module';
+import { assignState, type IncomingValue, stateEntries } from './state';
+
+/** `modelTopology` of a saved module: what it was, so a load into another module fails clearly. */
+export interface ModuleTopology {
+  format: 'octconv-module';
+  module: string;
+  version: 1;
+}
+
+const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4 };
+
+function handlerFor(
+  functionName: string,
+  destination: string | tf.io.IOHandler,
+  kind: 'save' | 'load',
+): tf.io.IOHandler {
+  if (typeof destination !== 'string') {
+    if (destination && typeof destination[kind] === 'function') return destination;
+    throw new InvalidArgumentError({
+      functionName,
+      argument: kind === 'save' ? 'destination' : 'source',
+      value: destination,
+      message: `expected a URL string or a tf.io handler with ${kind}(), got ${typeof destination}`,
+    });
+  }
+  const handlers =
+    kind === 'save' ? tf.io.getSaveHandlers(destination) : tf.io.getLoadHandlers(destination);
+  if (handlers.length === 0) {
+    throw new InvalidArgumentError({
+      functionName,
+      argument: kind === 'save' ? 'destination' : 'source',
+      value: destination,
+      message: `no tf.io handler for ${JSON.stringify(destination)}; in a browser use indexeddb://, localstorage:// or downloads://, in Node fileHandler() from '@octconv/models/node'`,
+    });
+  }
+  return handlers[0]!;
+}
+
+/**
+ * Saves `module`'s state with a tf.io handler (`'indexeddb://name'`, `'localstorage://name'`,
+ * `'downloads://name'`, an http request, or `fileHandler(dir)` from `@octconv/models/node`):
+ * model.json names the module and lists every tensor under its PyTorch name, in our layout
+ * (HWIO filters), and weights.bin holds the values.
+ */
+export async function saveModule(
+  module: Module,
+  destination: string | tf.io.IOHandler,
+): Promise<tf.io.SaveResult> {
+  const functionName = 'saveModule';
+  const entries = stateEntries(functionName, module);
+  const handler = handlerFor(functionName, destination, 'save');
+  const named: tf.NamedTensorMap = {};
+  for (const [name, entry] of entries) named[name] = entry.variable;
+  const { data, specs } = await tf.io.encodeWeights(named);
+  const topology: ModuleTopology = {
+    format: 'octconv-module',
+    module: module.moduleName,
+    version: 1,
+  };
+  return handler.save!({
+    modelTopology: topology as unknown as tf.io.ModelArtifacts['modelTopology'],
+    format: 'octconv-module',
+    generatedBy: '@octconv/models',
+    weightSpecs: specs,
+    weightData: data,
+  });
+}
+
+/**
+ * Loads state saved by {@link saveModule} into `module`, strictly (names, shapes and dtypes
+ * must match) and atomically (on error the module is unchanged).
+ *
+ * @throws CheckpointError listing every problem.
+ */
+export async function loadModule(module: Module, source: string | tf.io.IOHandler): Promise<void> {
+  const functionName = 'loadModule';
+  stateEntries(functionName, module);
+  const handler = handlerFor(functionName, source, 'load');
+  let artifacts: tf.io.ModelArtifacts;
+  try {
+    artifacts = await handler.load!();
+  } catch (error) {
+    throw new CheckpointError({
+      functionName,
+      message: `could not read the saved module (${(error as Error)?.message ?? String(error)})`,
+      cause: error,
+    });
+  }
+  const problems: string[] = [];
+  const topology = artifacts.modelTopology as Partial<ModuleTopology> | undefined;
+  if (topology?.format !== 'octconv-module') {
+    problems.push('model.json is not an @octconv/models module (modelTopology.format)');
+  } else if (topology.module !== module.moduleName) {
+    problems.push(`saved from a ${topology.module}, loading into a ${module.moduleName}`);
+  }
+  const specs = artifacts.weightSpecs ?? [];
+  const buffer = artifacts.weightData
+    ? tf.io.CompositeArrayBuffer.join(artifacts.weightData)
+    : new ArrayBuffer(0);
+  let offset = 0;
+  const ranges = new Map<string, { begin: number; spec: tf.io.WeightsManifestEntry }>();
+  for (const spec of specs) {
+    const size = BYTES_PER_ELEMENT[spec.dtype];
+    if (size === undefined || spec.quantization) {
+      problems.push(
+        `${JSON.stringify(spec.name)}: unsupported dtype ${spec.dtype}${spec.quantization ? ' (quantized)' : ''}`,
+      );
+      continue;
+    }
+    const count = spec.shape.reduce((a, b) => a * b, 1);
+    if (ranges.has(spec.name)) problems.push(`${JSON.stringify(spec.name)} is listed twice`);
+    ranges.set(spec.name, { begin: offset, spec });
+    offset += count * size;
+  }
+  if (offset !== buffer.byteLength) {
+    problems.push(
+      `the weight specs describe ${offset} bytes, the weight data has ${buffer.byteLength}`,
+    );
+  }
+  const incoming = new Map<string, IncomingValue>();
+  if (offset === buffer.byteLength) {
+    for (const [name, { begin, spec }] of ranges) {
+      const count = spec.shape.reduce((a, b) => a * b, 1);
+      const integer = spec.dtype === 'int32';
+      const read = () =>
+        integer
+          ? new Int32Array(buffer.slice(begin, begin + count * 4))
+          : new Float32Array(buffer.slice(begin, begin + count * 4));
+      incoming.set(name, {
+        shape: spec.shape,
+        integer,
+        dtype: spec.dtype,
+        ...(integer && spec.shape.length === 0 && { scalar: read()[0]! }),
+        make: () => tf.tensor(read(), spec.shape, spec.dtype as 'float32' | 'int32'),
+      });
+    }
+  }
+  assignState(functionName, module, incoming, 'native', problems);
+}

@@ -1,0 +1,6 @@
+export {
+  type ImageDataset,
+  SHAPE_TEXTURE_CLASSES,
+  type ShapesAndTexturesOptions,
+  shapesAndTextures,
+} from './shapes-and-textures';

@@ -1,0 +1,242 @@
+import {
+  type BandShapes,
+  checkOctaveTensor,
+  InvalidArgumentError,
+  type LayerDescription,
+  type ModelDescription,
+  type OctaveTensor,
+  OctconvError,
+  ShapeMismatchError,
+} from '@octconv/core';
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** Input size for {@link Module.describe}: the full-resolution height and width. */
+export interface InputSize {
+  /** Default 1. */
+  batch?: number;
+  height: number;
+  width: number;
+}
+
+/** @internal What a shape trace checks, and in whose name it throws. */
+export interface TraceContext {
+  functionName: string;
+  training: boolean;
+  layers: LayerDescription[];
+}
+
+/**
+ * Base of every module: owns `tf.Variable` parameters and buffers under PyTorch's dotted names,
+ * has a train/eval mode, disposes its variables, and describes its layers without tfjs.
+ *
+ * `apply` validates the whole input against the module's layers (channels, sizes, and batch
+ * statistics that need more than one value) before it creates a tensor or touches a running
+ * statistic, so a rejected call leaves the module unchanged.
+ */
+export abstract class Module<Input = unknown, Output = unknown> {
+  private trainingMode = true;
+  private isDisposed = false;
+  private readonly ownParameters = new Map<string, tf.Variable>();
+  private readonly ownBuffers = new Map<string, tf.Variable>();
+  private readonly children = new Map<string, Module>();
+
+  /** The class name used in messages and descriptions (survives minification). */
+  abstract readonly moduleName: string;
+
+  /** Runs the module. Returns new tensors; the caller disposes them. */
+  abstract apply(input: Input): Output;
+
+  /** @internal The module's input shapes for an input size (channels are the module's). */
+  protected abstract inputShapes(batch: number, height: number, width: number): BandShapes;
+
+  /**
+   * @internal Checks `input` against the module and appends its layers to `context.layers`
+   * under the dotted `name`; returns the output shapes. Pure: no tfjs.
+   */
+  abstract trace(input: BandShapes, name: string, context: TraceContext): BandShapes;
+
+  /** True in training mode (the default, as PyTorch): batch norm uses and updates batch statistics. */
+  get training(): boolean {
+    return this.trainingMode;
+  }
+
+  /** Sets training mode on this module and every submodule. */
+  train(mode = true): this {
+    this.trainingMode = mode;
+    for (const child of this.children.values()) child.train(mode);
+    return this;
+  }
+
+  /** Evaluation mode: batch norm uses its running statistics and updates nothing. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Trainable variables under their PyTorch state-dict names, in registration order. */
+  namedParameters(): Map<string, tf.Variable> {
+    return this.collect('parameters');
+  }
+
+  /** Non-trainable state (batch norm running statistics and `num_batches_tracked`). */
+  namedBuffers(): Map<string, tf.Variable> {
+    return this.collect('buffers');
+  }
+
+  /** The trainable variables, for an optimizer's `varList`. */
+  parameters(): tf.Variable[] {
+    return [...this.namedParameters().values()];
+  }
+
+  /** Number of trainable values (PyTorch's `sum(p.numel() for p in m.parameters())`). */
+  parameterCount(): number {
+    let total = 0;
+    for (const variable of this.namedParameters().values()) total += variable.size;
+    return total;
+  }
+
+  /** Whether {@link dispose} has been called. */
+  get disposed(): boolean {
+    return this.isDisposed;
+  }
+
+  /** Disposes every variable of the module and its submodules. Idempotent. */
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    for (const variable of this.ownParameters.values()) variable.dispose();
+    for (const variable of this.ownBuffers.values()) variable.dispose();
+    for (const child of this.children.values()) child.dispose();
+  }
+
+  /**
+   * Every layer with its shapes per band for an input of the given size, as plain data for
+   * `@octconv/analysis`. Throws the same typed errors `apply` would for that size.
+   */
+  describe(input: InputSize): ModelDescription {
+    const functionName = `${this.moduleName}.describe`;
+    const { batch = 1, height, width } = input ?? ({} as InputSize);
+    for (const [argument, value] of [
+      ['batch', batch],
+      ['height', height],
+      ['width', width],
+    ] as const) {
+      if (!(Number.isInteger(value) && (value as number) >= 1)) {
+        throw new InvalidArgumentError({
+          functionName,
+          argument: `input.${argument}`,
+          value,
+          message: `input.${argument} must be an integer ≥ 1, got ${String(value)}`,
+        });
+      }
+    }
+    const shapes = this.inputShapes(batch, height, width);
+    const context: TraceContext = { functionName, training: false, layers: [] };
+    const output = this.traceChecked(shapes, context);
+    return { module: this.moduleName, input: shapes, output, layers: context.layers };
+  }
+
+  /** @internal Validates an `apply` input (and liveness) before any tensor work. */
+  protected checkApply(input: BandShapes): BandShapes {
+    const functionName = `${this.moduleName}.apply`;
+    if (this.isDisposed) {
+      throw new InvalidArgumentError({
+        functionName,
+        argument: 'this',
+        value: this.moduleName,
+        message: 'the module has been disposed',
+      });
+    }
+    return this.traceChecked(input, { functionName, training: this.trainingMode, layers: [] });
+  }
+
+  /** @internal {@link checkApply} for an octave input, after checking its tensors. */
+  protected checkOctaveApply(x: OctaveTensor): BandShapes {
+    checkOctaveTensor(`${this.moduleName}.apply`, 'x', x);
+    return this.checkApply({ high: x.high?.shape ?? null, low: x.low?.shape ?? null });
+  }
+
+  private traceChecked(input: BandShapes, context: TraceContext): BandShapes {
+    try {
+      return this.trace(input, '', context);
+    } catch (error) {
+      // Shape arithmetic of @octconv/core names its own function; the user called ours.
+      if (OctconvError.isInstance(error) && error.functionName !== context.functionName) {
+        const message = error.message.slice(error.functionName.length + 2);
+        if (InvalidArgumentError.isInstance(error)) {
+          throw new InvalidArgumentError({
+            functionName: context.functionName,
+            argument: error.argument,
+            value: error.value,
+            message,
+            cause: error,
+          });
+        }
+        throw new ShapeMismatchError({ functionName: context.functionName, message, cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** @internal */
+  protected registerParameter(name: string, variable: tf.Variable): tf.Variable {
+    this.ownParameters.set(name, variable);
+    return variable;
+  }
+
+  /** @internal */
+  protected registerBuffer(name: string, variable: tf.Variable): tf.Variable {
+    this.ownBuffers.set(name, variable);
+    return variable;
+  }
+
+  /** @internal */
+  protected registerModule<M extends Module>(name: string, module: M): M {
+    this.children.set(name, module);
+    return module;
+  }
+
+  /** @internal Submodules under their names, in registration order. */
+  namedChildren(): Map<string, Module> {
+    return new Map(this.children);
+  }
+
+  /** @internal This module (as `''`) and every submodule under its dotted name. */
+  namedModules(): Map<string, Module> {
+    const result = new Map<string, Module>([['', this]]);
+    for (const [childName, child] of this.children) {
+      for (const [name, module] of child.namedModules()) {
+        result.set(name === '' ? childName : `${childName}.${name}`, module);
+      }
+    }
+    return result;
+  }
+
+  private collect(kind: 'parameters' | 'buffers'): Map<string, tf.Variable> {
+    const result = new Map<string, tf.Variable>();
+    const own = kind === 'parameters' ? this.ownParameters : this.ownBuffers;
+    for (const [name, variable] of own) result.set(name, variable);
+    for (const [childName, child] of this.children) {
+      for (const [name, variable] of child.collect(kind))
+        result.set(`${childName}.${name}`, variable);
+    }
+    return result;
+  }
+}
+
+/** @internal `prefix.name`, or `name` at the root. */
+export function joinName(prefix: string, name: string): string {
+  return prefix === '' ? name : `${prefix}.${name}`;
+}
+
+/** @internal Throws a ShapeMismatchError naming the layer and what it expected. */
+export function shapeError(context: TraceContext, layer: string, message: string): never {
+  throw new ShapeMismatchError({
+    functionName: context.functionName,
+    message: `${layer === '' ? '' : `${layer}: `}${message}`,
+  });
+}
+
+/** @internal `[a, b, c]` for messages. */
+export function formatShape(shape: readonly number[] | null): string {
+  return shape === null ? 'null' : `[${shape.join(', ')}]`;
+}

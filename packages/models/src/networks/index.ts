@@ -1,0 +1,8 @@
+export { MiniOctNet, type MiniOctNetOptions } from './mini-oct-net';
+export {
+  OCT_RESNET_DEPTHS,
+  OctResNet,
+  type OctResNetDepth,
+  type OctResNetOptions,
+  octResNet,
+} from './oct-resnet';

@@ -1,0 +1,325 @@
+import {
+  add,
+  type BandShapes,
+  checkTensor4D,
+  globalAvgPool,
+  InvalidArgumentError,
+  maxPool2d,
+  type OctaveTensor,
+  relu,
+  type StrideMode,
+  tidyOctave,
+} from '@octconv/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { BatchNorm2d } from '../layers/batch-norm2d';
+import { Conv2d } from '../layers/conv2d';
+import { Linear } from '../layers/linear';
+import { OctaveBatchNorm2d } from '../layers/octave-batch-norm2d';
+import { OctaveConv2d } from '../layers/octave-conv2d';
+import { checkLayerOptions } from '../layers/options';
+import { formatShape, joinName, Module, shapeError, type TraceContext } from '../module/module';
+import { type RandomInit, type RandomSource, resolveRandom } from '../module/random';
+
+/** Blocks per stage for each supported depth (bottleneck ResNets). */
+export const OCT_RESNET_DEPTHS = {
+  26: [2, 2, 2, 2],
+  50: [3, 4, 6, 3],
+  101: [3, 4, 23, 3],
+  152: [3, 8, 36, 3],
+} as const;
+
+/** A supported Oct-ResNet depth. */
+export type OctResNetDepth = keyof typeof OCT_RESNET_DEPTHS;
+
+/** Options of {@link octResNet}. */
+export interface OctResNetOptions {
+  depth: OctResNetDepth;
+  /** Low-band fraction of stages 1–3 (stage 4 is always 0); 0 gives plain ResNet. */
+  alpha: number;
+  /** Default 1000. */
+  numClasses?: number;
+  /** Image channels; default 3. */
+  inChannels?: number;
+  random?: RandomInit;
+}
+
+/**
+ * Stride-2 semantics of one OctConv of the network: `'pool'` (the paper's) where a low band is
+ * involved; a single-band layer (α_in = α_out = 0) convolves with stride 2, exactly as plain
+ * ResNet does, so that α = 0 is torchvision's ResNet (v1.5) and not a pooled variant of it.
+ * Multiply-adds are the same either way.
+ */
+function strideModeFor(alphaIn: number, alphaOut: number): StrideMode {
+  return alphaIn === 0 && alphaOut === 0 ? 'conv' : 'pool';
+}
+
+function relus(x: OctaveTensor): OctaveTensor {
+  return { high: x.high && relu(x.high), low: x.low && relu(x.low) };
+}
+
+/** @internal The bottleneck (1×1 → 3×3 with the stride → 1×1, expansion 4) with OctConvs. */
+export class OctaveBottleneck extends Module<OctaveTensor, OctaveTensor> {
+  readonly moduleName: string = 'OctaveBottleneck';
+  readonly conv1: OctaveConv2d;
+  readonly bn1: OctaveBatchNorm2d;
+  readonly conv2: OctaveConv2d;
+  readonly bn2: OctaveBatchNorm2d;
+  readonly conv3: OctaveConv2d;
+  readonly bn3: OctaveBatchNorm2d;
+  readonly downsampleConv: OctaveConv2d | null;
+  readonly downsampleBn: OctaveBatchNorm2d | null;
+
+  constructor(
+    inChannels: number,
+    planes: number,
+    stride: 1 | 2,
+    alphaIn: number,
+    alpha: number,
+    random: RandomSource,
+  ) {
+    super();
+    const outChannels = planes * 4;
+    const conv = (
+      cin: number,
+      cout: number,
+      kernelSize: number,
+      aIn: number,
+      s: 1 | 2,
+    ): OctaveConv2d =>
+      new OctaveConv2d({
+        inChannels: cin,
+        outChannels: cout,
+        kernelSize,
+        padding: (kernelSize - 1) / 2,
+        alphaIn: aIn,
+        alphaOut: alpha,
+        stride: s,
+        strideMode: strideModeFor(aIn, alpha),
+        random,
+      });
+    const bn = (channels: number) => new OctaveBatchNorm2d({ channels, alpha });
+    this.conv1 = this.registerModule('conv1', conv(inChannels, planes, 1, alphaIn, 1));
+    this.bn1 = this.registerModule('bn1', bn(planes));
+    this.conv2 = this.registerModule('conv2', conv(planes, planes, 3, alpha, stride));
+    this.bn2 = this.registerModule('bn2', bn(planes));
+    this.conv3 = this.registerModule('conv3', conv(planes, outChannels, 1, alpha, 1));
+    this.bn3 = this.registerModule('bn3', bn(outChannels));
+    const project = stride !== 1 || inChannels !== outChannels || alphaIn !== alpha;
+    this.downsampleConv = project
+      ? this.registerModule('downsample.0', conv(inChannels, outChannels, 1, alphaIn, stride))
+      : null;
+    this.downsampleBn = project ? this.registerModule('downsample.1', bn(outChannels)) : null;
+  }
+
+  apply(x: OctaveTensor): OctaveTensor {
+    this.checkOctaveApply(x);
+    return this.forward(x);
+  }
+
+  /** @internal */
+  forward(x: OctaveTensor): OctaveTensor {
+    return tidyOctave(() => {
+      let out = relus(this.bn1.forward(this.conv1.forwardOctave(x)));
+      out = relus(this.bn2.forward(this.conv2.forwardOctave(out)));
+      out = this.bn3.forward(this.conv3.forwardOctave(out));
+      const identity =
+        this.downsampleConv && this.downsampleBn
+          ? this.downsampleBn.forward(this.downsampleConv.forwardOctave(x))
+          : x;
+      return relus({
+        high: out.high && add(out.high, identity.high!),
+        low: out.low && add(out.low, identity.low!),
+      });
+    });
+  }
+
+  protected inputShapes(batch: number, height: number, width: number): BandShapes {
+    return this.conv1.describe({ batch, height, width }).input;
+  }
+
+  trace(input: BandShapes, name: string, context: TraceContext): BandShapes {
+    const relu = (shapes: BandShapes, label: string) =>
+      context.layers.push({
+        kind: 'relu',
+        name: joinName(name, label),
+        input: shapes,
+        output: shapes,
+      });
+    let out = this.conv1.trace(input, joinName(name, 'conv1'), context);
+    out = this.bn1.trace(out, joinName(name, 'bn1'), context);
+    relu(out, 'relu1');
+    out = this.conv2.trace(out, joinName(name, 'conv2'), context);
+    out = this.bn2.trace(out, joinName(name, 'bn2'), context);
+    relu(out, 'relu2');
+    out = this.conv3.trace(out, joinName(name, 'conv3'), context);
+    out = this.bn3.trace(out, joinName(name, 'bn3'), context);
+    let identity = input;
+    if (this.downsampleConv && this.downsampleBn) {
+      identity = this.downsampleConv.trace(input, joinName(name, 'downsample.0'), context);
+      identity = this.downsampleBn.trace(identity, joinName(name, 'downsample.1'), context);
+    }
+    const same = (a: number[] | null, b: number[] | null) =>
+      a === b ||
+      (a !== null && b !== null && a.length === b.length && a.every((v, i) => v === b[i]));
+    if (!same(out.high, identity.high) || !same(out.low, identity.low)) {
+      shapeError(
+        context,
+        name,
+        `residual shapes differ: high ${formatShape(out.high)} vs ${formatShape(identity.high)}, low ${formatShape(out.low)} vs ${formatShape(identity.low)}`,
+      );
+    }
+    context.layers.push({ kind: 'add', name: joinName(name, 'add'), input: out, output: out });
+    relu(out, 'relu3');
+    return out;
+  }
+}
+
+/**
+ * Oct-ResNet (Chen et al. 2019, official code's `resnet*_v1b`): a plain stem (`conv1` 7×7/2,
+ * `bn1`, ReLU, `maxpool` 3×3/2), four stages of OctConv bottlenecks with the stride on the 3×3
+ * convolution and a 1×1 OctConv projection shortcut in each stage's first block, α in stages
+ * 1–3 and 0 in stage 4 (its first block takes both bands back to one), global average pool and
+ * `fc`. Names follow torchvision with the path inserted: `layer1.0.conv1.hh.weight`,
+ * `layer1.0.bn1.bn_h.running_mean`, `layer2.0.downsample.0.hl.weight`.
+ */
+export class OctResNet extends Module<tf.Tensor4D, tf.Tensor2D> {
+  readonly moduleName: string = 'OctResNet';
+  readonly depth: OctResNetDepth;
+  readonly alpha: number;
+  readonly numClasses: number;
+  readonly inChannels: number;
+  readonly conv1: Conv2d;
+  readonly bn1: BatchNorm2d;
+  readonly blocks: OctaveBottleneck[] = [];
+  readonly fc: Linear;
+
+  constructor(options: OctResNetOptions) {
+    super();
+    const o = checkLayerOptions(
+      'OctResNet',
+      options,
+      {
+        depth: 'count',
+        alpha: 'alpha',
+        numClasses: 'count',
+        inChannels: 'count',
+        random: 'random',
+      },
+      ['depth', 'alpha'],
+    );
+    const depth = o.depth as OctResNetDepth;
+    if (!(depth in OCT_RESNET_DEPTHS)) {
+      throw new InvalidArgumentError({
+        functionName: 'OctResNet',
+        argument: 'options.depth',
+        value: depth,
+        message: `options.depth must be 26, 50, 101 or 152, got ${String(depth)}`,
+      });
+    }
+    this.depth = depth;
+    this.alpha = o.alpha as number;
+    this.numClasses = (o.numClasses as number | undefined) ?? 1000;
+    this.inChannels = (o.inChannels as number | undefined) ?? 3;
+    const random = resolveRandom(o.random as RandomInit);
+    this.conv1 = this.registerModule(
+      'conv1',
+      new Conv2d({
+        inChannels: this.inChannels,
+        outChannels: 64,
+        kernelSize: 7,
+        stride: 2,
+        padding: 3,
+        bias: false,
+        random,
+      }),
+    );
+    this.bn1 = this.registerModule('bn1', new BatchNorm2d({ numFeatures: 64 }));
+    const stageAlpha = [this.alpha, this.alpha, this.alpha, 0];
+    let inChannels = 64;
+    let alphaIn = 0;
+    OCT_RESNET_DEPTHS[depth].forEach((count, stage) => {
+      const planes = 64 * 2 ** stage;
+      for (let index = 0; index < count; index++) {
+        const stride = stage > 0 && index === 0 ? 2 : 1;
+        const block = new OctaveBottleneck(
+          inChannels,
+          planes,
+          stride,
+          alphaIn,
+          stageAlpha[stage]!,
+          random,
+        );
+        this.blocks.push(this.registerModule(`layer${stage + 1}.${index}`, block));
+        inChannels = planes * 4;
+        alphaIn = stageAlpha[stage]!;
+      }
+    });
+    this.fc = this.registerModule(
+      'fc',
+      new Linear({ inFeatures: 2048, outFeatures: this.numClasses, random }),
+    );
+  }
+
+  /** `x`: `[batch, height, width, inChannels]` → logits `[batch, numClasses]`. */
+  apply(x: tf.Tensor4D): tf.Tensor2D {
+    checkTensor4D(`${this.moduleName}.apply`, 'x', x);
+    this.checkApply({ high: x.shape, low: null });
+    return tf.tidy(() => {
+      const stem = relu(this.bn1.forward(this.conv1.forward(x)));
+      let bands: OctaveTensor = {
+        high: maxPool2d(stem, { kernelSize: 3, stride: 2, padding: 1 }),
+        low: null,
+      };
+      for (const block of this.blocks) bands = block.forward(bands);
+      return this.fc.forward(globalAvgPool(bands.high!));
+    });
+  }
+
+  protected inputShapes(batch: number, height: number, width: number): BandShapes {
+    return { high: [batch, height, width, this.inChannels], low: null };
+  }
+
+  trace(input: BandShapes, name: string, context: TraceContext): BandShapes {
+    let shapes = this.conv1.trace(input, joinName(name, 'conv1'), context);
+    shapes = this.bn1.trace(shapes, joinName(name, 'bn1'), context);
+    context.layers.push({
+      kind: 'relu',
+      name: joinName(name, 'relu'),
+      input: shapes,
+      output: shapes,
+    });
+    const [batch, height, width, channels] = shapes.high as number[];
+    const pooledSize = (size: number) => Math.floor((size + 2 - 3) / 2) + 1;
+    const pooled: BandShapes = {
+      high: [batch!, pooledSize(height!), pooledSize(width!), channels!],
+      low: null,
+    };
+    context.layers.push({
+      kind: 'max-pool',
+      name: joinName(name, 'maxpool'),
+      input: shapes,
+      output: pooled,
+      kernelSize: 3,
+      stride: 2,
+      padding: 1,
+    });
+    let bands = pooled;
+    for (const [childName, child] of this.namedChildren()) {
+      if (child instanceof OctaveBottleneck)
+        bands = child.trace(bands, joinName(name, childName), context);
+    }
+    const vector: BandShapes = { high: [batch!, bands.high![3]!], low: null };
+    context.layers.push({
+      kind: 'global-avg-pool',
+      name: joinName(name, 'avgpool'),
+      input: bands,
+      output: vector,
+    });
+    return this.fc.trace(vector, joinName(name, 'fc'), context);
+  }
+}
+
+/** Builds {@link OctResNet}: `octResNet({ depth: 50, alpha: 0.5 })`. */
+export function octResNet(options: OctResNetOptions): OctResNet {
+  return new OctResNet(options);
+}

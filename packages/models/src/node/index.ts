@@ -1,0 +1,1 @@
+export { fileHandler } from './file-handler';

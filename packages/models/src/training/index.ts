@@ -1,0 +1,1 @@
+export { trainStep } from './train-step';
