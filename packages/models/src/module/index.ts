@@ -1,2 +1,2 @@
-export { type InputSize, Module } from './module';
+export { type InputSize, Module, type TraceContext } from './module';
 export { createRandomSource, type RandomInit, type RandomSource } from './random';

@@ -18,7 +18,7 @@ export interface InputSize {
   width: number;
 }
 
-/** @internal What a shape trace checks, and in whose name it throws. */
+/** What a shape trace checks, in whose name it throws, and where it collects layers. */
 export interface TraceContext {
   functionName: string;
   training: boolean;
@@ -46,12 +46,13 @@ export abstract class Module<Input = unknown, Output = unknown> {
   /** Runs the module. Returns new tensors; the caller disposes them. */
   abstract apply(input: Input): Output;
 
-  /** @internal The module's input shapes for an input size (channels are the module's). */
+  /** The module's input shapes for an input size (channels are the module's). */
   protected abstract inputShapes(batch: number, height: number, width: number): BandShapes;
 
   /**
-   * @internal Checks `input` against the module and appends its layers to `context.layers`
-   * under the dotted `name`; returns the output shapes. Pure: no tfjs.
+   * Checks `input` against the module and appends its layers to `context.layers` under the
+   * dotted `name`; returns the output shapes. Pure: no tfjs. `describe` and `apply` run it; a
+   * custom module implements it by tracing its children in order.
    */
   abstract trace(input: BandShapes, name: string, context: TraceContext): BandShapes;
 

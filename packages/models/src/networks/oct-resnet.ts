@@ -57,7 +57,11 @@ function relus(x: OctaveTensor): OctaveTensor {
   return { high: x.high && relu(x.high), low: x.low && relu(x.low) };
 }
 
-/** @internal The bottleneck (1×1 → 3×3 with the stride → 1×1, expansion 4) with OctConvs. */
+/**
+ * The Oct-ResNet bottleneck: `conv1` 1×1 → `conv2` 3×3 (with the stride) → `conv3` 1×1 to
+ * 4 × `planes` channels, each OctConv followed by batch norm per band (`bn1`–`bn3`), and a 1×1
+ * OctConv projection (`downsample.0`, `downsample.1`) when shape or α changes.
+ */
 export class OctaveBottleneck extends Module<OctaveTensor, OctaveTensor> {
   readonly moduleName: string = 'OctaveBottleneck';
   readonly conv1: OctaveConv2d;
