@@ -9,4 +9,5 @@ export {
   type LastOctaveConvOptions,
   OctaveConv2d,
   type OctaveConv2dOptions,
+  OctaveConvLayer,
 } from './octave-conv2d';

@@ -70,8 +70,11 @@ const SCHEMA = {
 
 const PATH_ORDER: readonly PathName[] = ['hh', 'hl', 'lh', 'll'];
 
-/** @internal The four-path layer shared by the middle, first and last variants. */
-abstract class OctaveConvLayer<Input, Output> extends Module<Input, Output> {
+/**
+ * The four-path layer shared by {@link OctaveConv2d}, {@link FirstOctaveConv} and
+ * {@link LastOctaveConv}: options, channel split, weights and shape tracing.
+ */
+export abstract class OctaveConvLayer<Input, Output> extends Module<Input, Output> {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly kernelSize: [number, number];

@@ -1,0 +1,28 @@
+export {
+  type Analysis,
+  type AnalysisTotals,
+  analyze,
+  BYTES_PER_ELEMENT,
+  type LayerAnalysis,
+} from './analyze/analyze';
+export {
+  type Comparison,
+  compare,
+  compareOctaveConv,
+  type SweepRow,
+  sweepAlpha,
+} from './analyze/compare';
+export {
+  type DescribeInput,
+  describeMiniOctNet,
+  describeOctaveConv,
+  describeOctResNet,
+  RESNET_STAGES,
+} from './describe/networks';
+export {
+  formatCount,
+  formatGiga,
+  formatLayers,
+  formatSweep,
+  type TableFormat,
+} from './render/table';
