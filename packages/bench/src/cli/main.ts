@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+// octconv-bench: does OctConv's FLOP cut become real speed on this machine's backends?
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SingleBar } from 'cli-progress';
+import { BACKEND_NAMES, startBackend } from '../backends/backends';
+import { selectCases } from '../cases/cases';
+import { runBenchmark } from '../harness/run-benchmark';
+import { renderHtml } from '../report/html';
+import { formatBackends, formatComparison, formatResults } from '../report/table';
+import {
+  type BackendName,
+  type BenchmarkResult,
+  parseBenchmarkResult,
+} from '../schema/result-schema';
+
+const HELP = `octconv-bench — OctConv against its vanilla twin, side by side, on cpu / wasm / webgpu
+
+Usage: octconv-bench [options]
+
+  --backends LIST   comma-separated: cpu, wasm, webgpu (default: wasm, plus webgpu when an adapter exists)
+  --suite NAME      default (layers, blocks, MiniOctNet, a training step) or full (+ Oct-ResNet-50)
+  --cases LIST      only cases whose id contains one of these (e.g. layer-c64,mini)
+  --warmup N        untimed calls per variant before timing (default 3)
+  --runs N          timed calls per variant, interleaved (default 10)
+  --seed N          inputs and weights seed (default 1)
+  --json FILE       write the results as JSON (default bench-results/results.json)
+  --html FILE       write a self-contained HTML report (default bench-results/report.html)
+  --markdown        print the table as Markdown
+  --compare FILE    print median changes against an earlier --json result
+  --list            list the cases and exit
+  --help            this text`;
+
+class UsageError extends Error {}
+
+function count(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function loadChartScript(): string {
+  const require = createRequire(import.meta.url);
+  return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
+}
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      backends: { type: 'string' },
+      suite: { type: 'string' },
+      cases: { type: 'string' },
+      warmup: { type: 'string' },
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'string' },
+      html: { type: 'string' },
+      markdown: { type: 'boolean' },
+      compare: { type: 'string' },
+      list: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const suite = values.suite ?? 'default';
+  if (suite !== 'default' && suite !== 'full')
+    throw new UsageError(`--suite must be default or full, got ${JSON.stringify(suite)}`);
+  const filters = values.cases ? values.cases.split(',').filter(Boolean) : [];
+  const cases = selectCases(suite, filters);
+  if (values.list) {
+    for (const c of cases) console.log(`${c.id.padEnd(32)} ${c.title}`);
+    return;
+  }
+  if (cases.length === 0)
+    throw new UsageError(
+      `no case of the ${suite} suite matches ${JSON.stringify(values.cases)} (see --list)`,
+    );
+  const warmup = count('warmup', values.warmup, 3, 0);
+  const runs = count('runs', values.runs, 10, 1);
+  const seed = count('seed', values.seed, 1, 0);
+  let baseline: BenchmarkResult | undefined;
+  if (values.compare !== undefined) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(values.compare, 'utf8'));
+    } catch (error) {
+      throw new UsageError(
+        `cannot read the baseline ${values.compare}: ${(error as Error).message}`,
+      );
+    }
+    try {
+      baseline = parseBenchmarkResult(raw, values.compare);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  let backends: BackendName[];
+  if (values.backends !== undefined) {
+    backends = values.backends.split(',').filter(Boolean) as BackendName[];
+    for (const name of backends) {
+      if (!BACKEND_NAMES.includes(name))
+        throw new UsageError(
+          `--backends: unknown backend ${JSON.stringify(name)} (cpu, wasm, webgpu)`,
+        );
+    }
+  } else {
+    // WebGPU joins by default only on a real adapter: a software one (SwiftShader) is correct but
+    // far too slow to say anything about speed, and would take the run past minutes.
+    const webgpu = await startBackend('webgpu');
+    const software =
+      webgpu.adapter?.isFallbackAdapter === true ||
+      /swiftshader/i.test(webgpu.adapter?.description ?? '');
+    backends = webgpu.available && !software ? ['wasm', 'webgpu'] : ['wasm'];
+    if (!webgpu.available) console.error(`webgpu skipped: ${webgpu.reason}`);
+    else if (software)
+      console.error(
+        `webgpu skipped: the only adapter is software (${webgpu.adapter?.description}); --backends wasm,webgpu runs it anyway`,
+      );
+  }
+
+  const interactive = process.stderr.isTTY === true;
+  const bar = new SingleBar({
+    format: '{bar} {percentage}% | {value}/{total} timed calls | {backend} {caseId}',
+    stream: process.stderr,
+    noTTYOutput: false,
+    hideCursor: interactive,
+  });
+  let started = false;
+  const result = await runBenchmark({
+    cases,
+    backends,
+    warmup,
+    runs,
+    seed,
+    machine: {
+      node: process.versions.node,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+    },
+    onProgress: ({ done, total, caseId, backend }) => {
+      if (!interactive) return;
+      if (!started) {
+        bar.start(total, 0, { caseId, backend });
+        started = true;
+      }
+      bar.update(done, { caseId, backend });
+    },
+  });
+  if (started) bar.stop();
+
+  console.log(formatBackends(result));
+  console.log();
+  console.log(formatResults(result, values.markdown));
+  if (baseline) {
+    console.log(`\nAgainst ${values.compare}:\n`);
+    console.log(formatComparison(result, baseline, values.markdown));
+  }
+  const leaks = result.results.filter((r) => r.leakedTensors !== 0);
+  const jsonPath = values.json ?? 'bench-results/results.json';
+  const htmlPath = values.html ?? 'bench-results/report.html';
+  write(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+  write(htmlPath, renderHtml(result, loadChartScript()));
+  console.log(`\nwrote ${jsonPath} and ${htmlPath}`);
+  if (leaks.length > 0) {
+    console.error(
+      `tensors leaked by: ${leaks.map((r) => `${r.caseId}@${r.backend} (${r.leakedTensors})`).join(', ')}`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const known =
+    error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_');
+  console.error(`octconv-bench: ${(error as Error)?.message ?? String(error)}`);
+  if (!known) console.error((error as Error)?.stack ?? '');
+  process.exitCode = 1;
+});

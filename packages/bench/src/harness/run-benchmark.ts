@@ -1,0 +1,223 @@
+import { InvalidArgumentError, UnsupportedBackendError } from '@octconv/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { BACKEND_NAMES, type StartOptions, startBackend } from '../backends/backends';
+import type { BenchCase, PreparedCase } from '../cases/cases';
+import type {
+  BackendFacts,
+  BackendName,
+  BenchmarkResult,
+  CaseResult,
+  VariantResult,
+} from '../schema/result-schema';
+import { summarize } from '../stats/stats';
+
+/** Progress of {@link runBenchmark}: `done` of `total` timed calls. */
+export interface BenchmarkProgress {
+  done: number;
+  total: number;
+  caseId: string;
+  backend: BackendName;
+}
+
+/** Options of {@link runBenchmark}. */
+export interface RunBenchmarkOptions {
+  cases: readonly BenchCase[];
+  /** Default `['wasm']`. */
+  backends?: readonly BackendName[];
+  /** Untimed calls of each variant before timing; the first is reported as `firstRunMs`. Default 3. */
+  warmup?: number;
+  /** Timed calls of each variant, interleaved with its twin. Default 10. */
+  runs?: number;
+  /** Seed of every input and weight. Default 1. */
+  seed?: number;
+  onProgress?: (progress: BenchmarkProgress) => void;
+  signal?: AbortSignal;
+  startOptions?: StartOptions;
+  /** Machine facts to record (the CLI adds Node's); default what the platform tells. */
+  machine?: Partial<BenchmarkResult['machine']>;
+}
+
+type Variant = 'octave' | 'vanilla';
+
+/**
+ * The order of the timed calls: octave then vanilla, then vanilla then octave, and so on
+ * (ABBA), so that drift (thermal, caches, a noisy neighbour) hits both alike.
+ */
+export function interleavedOrder(runs: number): Variant[] {
+  const order: Variant[] = [];
+  for (let i = 0; i < runs; i++)
+    order.push(...((i % 2 === 0 ? ['octave', 'vanilla'] : ['vanilla', 'octave']) as Variant[]));
+  return order;
+}
+
+const now = () => performance.now();
+
+/** One call, timed with its outputs downloaded (GPU work really counted), then disposed. */
+async function timeCall(call: () => tf.Tensor | tf.Tensor[]): Promise<number> {
+  const start = now();
+  const output = call();
+  const tensors = Array.isArray(output) ? output : [output];
+  await Promise.all(tensors.map((tensor) => tensor.data()));
+  const elapsed = now() - start;
+  tf.dispose(tensors);
+  return elapsed;
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason ?? new Error('the benchmark was aborted');
+}
+
+async function profileCall(
+  call: () => tf.Tensor | tf.Tensor[],
+): Promise<Pick<VariantResult, 'kernelCount' | 'kernelNames' | 'peakBytes'>> {
+  const info = await tf.profile(async () => {
+    const output = call();
+    const tensors = Array.isArray(output) ? output : [output];
+    await Promise.all(tensors.map((tensor) => tensor.data()));
+    tf.dispose(tensors);
+  });
+  return {
+    kernelCount: info.kernels.length,
+    kernelNames: [...new Set(info.kernels.map((kernel) => kernel.name))],
+    peakBytes: info.peakBytes,
+  };
+}
+
+async function runCase(
+  benchCase: BenchCase,
+  backend: BackendName,
+  settings: { warmup: number; runs: number; seed: number },
+  tick: () => void,
+  signal: AbortSignal | undefined,
+): Promise<CaseResult> {
+  const before = tf.memory().numTensors;
+  let prepared: PreparedCase | null = null;
+  try {
+    prepared = benchCase.setup(settings.seed);
+    const calls = { octave: prepared.octave, vanilla: prepared.vanilla };
+    const first = { octave: 0, vanilla: 0 };
+    for (let i = 0; i < Math.max(settings.warmup, 1); i++) {
+      for (const variant of ['octave', 'vanilla'] as const) {
+        checkAborted(signal);
+        const elapsed = await timeCall(calls[variant]);
+        if (i === 0) first[variant] = elapsed;
+      }
+    }
+    const samples: Record<Variant, number[]> = { octave: [], vanilla: [] };
+    for (const variant of interleavedOrder(settings.runs)) {
+      checkAborted(signal);
+      samples[variant].push(await timeCall(calls[variant]));
+      tick();
+    }
+    const profiles = {
+      octave: await profileCall(calls.octave),
+      vanilla: await profileCall(calls.vanilla),
+    };
+    const variant = (name: Variant): VariantResult => ({
+      firstRunMs: first[name],
+      timing: summarize(samples[name]),
+      ...profiles[name],
+    });
+    const octave = variant('octave');
+    const vanilla = variant('vanilla');
+    const speedup = vanilla.timing.median / octave.timing.median;
+    const theoretical = benchCase.theoretical();
+    prepared.dispose();
+    prepared = null;
+    return {
+      caseId: benchCase.id,
+      title: benchCase.title,
+      kind: benchCase.kind,
+      backend,
+      alpha: benchCase.alpha,
+      octave,
+      vanilla,
+      speedup,
+      theoretical,
+      efficiency: speedup / theoretical,
+      leakedTensors: tf.memory().numTensors - before,
+    };
+  } finally {
+    prepared?.dispose();
+  }
+}
+
+function defaultMachine(): BenchmarkResult['machine'] {
+  const nav = (globalThis as { navigator?: { userAgent?: string; hardwareConcurrency?: number } })
+    .navigator;
+  return {
+    platform: typeof process !== 'undefined' && process.platform ? process.platform : 'browser',
+    ...(nav?.userAgent && { userAgent: nav.userAgent }),
+    ...(nav?.hardwareConcurrency && { cpus: nav.hardwareConcurrency }),
+    tfjs: tf.version_core,
+  };
+}
+
+/**
+ * Times every case on every backend: each OctConv workload against its vanilla twin, interleaved
+ * in the same run, with outputs downloaded inside the timed region. A backend that cannot start
+ * is reported with its reason and the others still run.
+ *
+ * @throws UnsupportedBackendError when none of the requested backends starts, listing every reason.
+ */
+export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchmarkResult> {
+  const {
+    cases,
+    backends = ['wasm'],
+    warmup = 3,
+    runs = 10,
+    seed = 1,
+    onProgress,
+    signal,
+    startOptions,
+    machine,
+  } = options;
+  for (const name of backends) {
+    if (!BACKEND_NAMES.includes(name)) {
+      throw new InvalidArgumentError({
+        functionName: 'runBenchmark',
+        argument: 'options.backends',
+        value: name,
+        message: `unknown backend ${JSON.stringify(name)}; expected cpu, wasm or webgpu`,
+      });
+    }
+  }
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new RangeError(`runBenchmark: runs must be an integer ≥ 1, got ${runs}`);
+  if (!Number.isInteger(warmup) || warmup < 0)
+    throw new RangeError(`runBenchmark: warmup must be an integer ≥ 0, got ${warmup}`);
+  const startedAt = new Date().toISOString();
+  const start = now();
+  const facts: BackendFacts[] = [];
+  for (const name of backends) facts.push(await startBackend(name, startOptions));
+  const available = facts.filter((fact) => fact.available);
+  if (available.length === 0) {
+    throw new UnsupportedBackendError({
+      functionName: 'runBenchmark',
+      backend: backends.join(', '),
+      message: `no requested backend could start: ${facts.map((fact) => `${fact.name}: ${fact.reason}`).join('; ')}`,
+    });
+  }
+  const total = available.length * cases.length * runs * 2;
+  let done = 0;
+  const results: CaseResult[] = [];
+  for (const fact of available) {
+    await startBackend(fact.name, startOptions);
+    for (const benchCase of cases) {
+      const tick = () => {
+        done += 1;
+        onProgress?.({ done, total, caseId: benchCase.id, backend: fact.name });
+      };
+      results.push(await runCase(benchCase, fact.name, { warmup, runs, seed }, tick, signal));
+    }
+  }
+  return {
+    schema: 'octconv-bench/1',
+    startedAt,
+    durationMs: now() - start,
+    settings: { warmup, runs, seed },
+    machine: { ...defaultMachine(), ...machine },
+    backends: facts,
+    results,
+  };
+}

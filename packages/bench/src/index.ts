@@ -1,0 +1,25 @@
+export {
+  BACKEND_NAMES,
+  type StartOptions,
+  SWIFTSHADER_ICD,
+  startBackend,
+} from './backends/backends';
+export { ALL_CASES, type BenchCase, type PreparedCase, selectCases } from './cases/cases';
+export {
+  type BenchmarkProgress,
+  interleavedOrder,
+  type RunBenchmarkOptions,
+  runBenchmark,
+} from './harness/run-benchmark';
+export { renderHtml } from './report/html';
+export { formatBackends, formatComparison, formatResults } from './report/table';
+export {
+  type BackendFacts,
+  type BackendName,
+  type BenchmarkResult,
+  benchmarkResultSchema,
+  type CaseResult,
+  parseBenchmarkResult,
+  type VariantResult,
+} from './schema/result-schema';
+export { quantile, summarize, type TimingStats } from './stats/stats';

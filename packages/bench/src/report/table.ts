@@ -1,0 +1,91 @@
+import type { BenchmarkResult } from '../schema/result-schema';
+
+function render(headers: string[], rows: string[][], markdown: boolean): string {
+  if (markdown) {
+    const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+    return [
+      line(headers),
+      line(headers.map((_, i) => (i < 2 ? '---' : '---:'))),
+      ...rows.map(line),
+    ].join('\n');
+  }
+  const widths = headers.map((header, i) =>
+    Math.max(header.length, ...rows.map((row) => row[i]!.length)),
+  );
+  const pad = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ');
+  return [pad(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(pad)].join('\n');
+}
+
+const ms = (value: number) => value.toFixed(value < 10 ? 2 : 1);
+
+/** The results table: case, backend, ms (median, p10–p90) of both variants, speed-up, theory, efficiency. */
+export function formatResults(result: BenchmarkResult, markdown = false): string {
+  const rows = result.results.map((r) => [
+    r.caseId,
+    r.backend,
+    `${ms(r.octave.timing.median)} (${ms(r.octave.timing.p10)}–${ms(r.octave.timing.p90)})`,
+    `${ms(r.vanilla.timing.median)} (${ms(r.vanilla.timing.p10)}–${ms(r.vanilla.timing.p90)})`,
+    `${r.speedup.toFixed(2)}×`,
+    `${r.theoretical.toFixed(2)}×`,
+    r.efficiency.toFixed(2),
+    `${r.octave.kernelCount} / ${r.vanilla.kernelCount}`,
+  ]);
+  return render(
+    [
+      'case',
+      'backend',
+      'octave ms (p10–p90)',
+      'vanilla ms (p10–p90)',
+      'speed-up',
+      'theoretical',
+      'efficiency',
+      'kernels oct / van',
+    ],
+    rows,
+    markdown,
+  );
+}
+
+/** The backends' facts, one line each. */
+export function formatBackends(result: BenchmarkResult): string {
+  return result.backends
+    .map((b) => {
+      if (!b.available) return `${b.name}: unavailable — ${b.reason}`;
+      const facts = [
+        b.simd !== undefined && `SIMD ${b.simd ? 'yes' : 'no'}`,
+        b.threads !== undefined && `threads ${b.threads ? 'yes' : 'no'}`,
+        b.adapter &&
+          `adapter ${b.adapter.description}${b.adapter.isFallbackAdapter ? ' (fallback/software: do not judge speed by it)' : ''}`,
+      ].filter(Boolean);
+      return `${b.name}: ${facts.join(', ') || 'ready'}`;
+    })
+    .join('\n');
+}
+
+/** Median changes per case and backend against an earlier run. */
+export function formatComparison(
+  current: BenchmarkResult,
+  baseline: BenchmarkResult,
+  markdown = false,
+): string {
+  const key = (r: { caseId: string; backend: string }) => `${r.caseId}@${r.backend}`;
+  const before = new Map(baseline.results.map((r) => [key(r), r]));
+  const rows = current.results
+    .filter((r) => before.has(key(r)))
+    .map((r) => {
+      const old = before.get(key(r))!;
+      const change = (now: number, then: number) => `${(((now - then) / then) * 100).toFixed(1)}%`;
+      return [
+        r.caseId,
+        r.backend,
+        `${ms(old.octave.timing.median)} → ${ms(r.octave.timing.median)} (${change(r.octave.timing.median, old.octave.timing.median)})`,
+        `${ms(old.vanilla.timing.median)} → ${ms(r.vanilla.timing.median)} (${change(r.vanilla.timing.median, old.vanilla.timing.median)})`,
+        `${old.speedup.toFixed(2)}× → ${r.speedup.toFixed(2)}×`,
+      ];
+    });
+  if (rows.length === 0) return 'no case in common with the baseline';
+  return render(['case', 'backend', 'octave ms', 'vanilla ms', 'speed-up'], rows, markdown);
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+const timing = z.object({
+  runs: z.number().int().positive(),
+  median: z.number().nonnegative(),
+  p10: z.number().nonnegative(),
+  p90: z.number().nonnegative(),
+  min: z.number().nonnegative(),
+  max: z.number().nonnegative(),
+});
+
+const variant = z.object({
+  /** The first call's time: compilation, uploads and operator caches included. */
+  firstRunMs: z.number().nonnegative(),
+  timing,
+  /** Kernels one call dispatches (tf.profile), and their distinct names. */
+  kernelCount: z.number().int().nonnegative(),
+  kernelNames: z.array(z.string()),
+  /** tf.profile's peak bytes of one call. */
+  peakBytes: z.number().nonnegative(),
+});
+
+export const backendFactsSchema = z.object({
+  name: z.enum(['cpu', 'wasm', 'webgpu']),
+  available: z.boolean(),
+  reason: z.string().optional(),
+  simd: z.boolean().optional(),
+  threads: z.boolean().optional(),
+  adapter: z
+    .object({ description: z.string(), isFallbackAdapter: z.boolean().optional() })
+    .optional(),
+});
+
+export const caseResultSchema = z.object({
+  caseId: z.string(),
+  title: z.string(),
+  kind: z.enum(['layer', 'block', 'network', 'training']),
+  backend: z.enum(['cpu', 'wasm', 'webgpu']),
+  alpha: z.number().min(0).max(1),
+  octave: variant,
+  vanilla: variant,
+  /** vanilla median / octave median. */
+  speedup: z.number().positive(),
+  /** vanilla / octave multiply-adds (@octconv/analysis). */
+  theoretical: z.number().positive(),
+  /** speedup / theoretical. */
+  efficiency: z.number().positive(),
+  /** Tensors left behind by the case (setup, every call, teardown); must be 0. */
+  leakedTensors: z.number().int(),
+});
+
+export const benchmarkResultSchema = z.object({
+  schema: z.literal('octconv-bench/1'),
+  startedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  settings: z.object({
+    warmup: z.number().int().nonnegative(),
+    runs: z.number().int().positive(),
+    seed: z.number().int(),
+  }),
+  machine: z.object({
+    platform: z.string(),
+    userAgent: z.string().optional(),
+    cpus: z.number().int().optional(),
+    cpuModel: z.string().optional(),
+    node: z.string().optional(),
+    tfjs: z.string(),
+  }),
+  backends: z.array(backendFactsSchema),
+  results: z.array(caseResultSchema),
+});
+
+export type BackendName = 'cpu' | 'wasm' | 'webgpu';
+export type BackendFacts = z.infer<typeof backendFactsSchema>;
+export type CaseResult = z.infer<typeof caseResultSchema>;
+export type BenchmarkResult = z.infer<typeof benchmarkResultSchema>;
+export type VariantResult = z.infer<typeof variant>;
+
+/**
+ * Validates a parsed JSON value as a benchmark result (for `--compare` baselines and tests).
+ * @throws Error listing each problem with its path.
+ */
+export function parseBenchmarkResult(value: unknown, source = 'result'): BenchmarkResult {
+  const parsed = benchmarkResultSchema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 10)
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new Error(`${source} is not an octconv-bench result: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,155 @@
+// runBenchmark and the CLI: results that validate against the schema, a backend that cannot start
+// reported with its reason, and a smoke run per backend writing valid JSON and HTML.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidArgumentError } from '@octconv/core';
+import { testBackends } from '@octconv/test-utils';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type BackendName, parseBenchmarkResult, runBenchmark, selectCases } from '../src/index';
+
+const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
+const directory = mkdtempSync(join(tmpdir(), 'octconv-bench-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function cli(...args: (string | NodeJS.ProcessEnv)[]) {
+  const env = typeof args[0] === 'object' ? (args.shift() as NodeJS.ProcessEnv) : process.env;
+  return spawnSync(process.execPath, [CLI, ...(args as string[])], {
+    encoding: 'utf8',
+    timeout: 300_000,
+    env,
+  });
+}
+
+describe('runBenchmark', () => {
+  it('times a case against its twin and validates against the schema', async () => {
+    const result = await runBenchmark({
+      cases: selectCases('default', ['layer-c256-s14-a0.5']),
+      backends: ['cpu'],
+      warmup: 0,
+      runs: 2,
+    });
+    expect(parseBenchmarkResult(JSON.parse(JSON.stringify(result)))).toEqual(result);
+    expect(result.results).toHaveLength(1);
+    const [r] = result.results;
+    expect(r).toMatchObject({ backend: 'cpu', leakedTensors: 0, alpha: 0.5 });
+    expect(r!.octave.timing.runs).toBe(2);
+    expect(r!.octave.kernelCount).toBeGreaterThan(r!.vanilla.kernelCount);
+    expect(r!.speedup).toBeCloseTo(r!.vanilla.timing.median / r!.octave.timing.median, 12);
+    expect(r!.theoretical).toBeCloseTo(1 / (1 - 0.75 * 0.5 * 1.5), 12);
+  });
+
+  it('refuses unknown backends with a typed error', async () => {
+    const error = await runBenchmark({
+      cases: selectCases('default'),
+      backends: ['tpu' as BackendName],
+    }).catch((e: unknown) => e);
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect(String(error)).toContain('runBenchmark: unknown backend "tpu"');
+  });
+
+  it('reports a backend that cannot start with its reason and runs the others (no WebGPU adapter)', () => {
+    const json = join(directory, 'partial.json');
+    const env = { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' };
+    const run = cli(
+      env,
+      '--backends',
+      'webgpu,cpu',
+      '--cases',
+      'layer-c256-s14-a0.5',
+      '--warmup',
+      '0',
+      '--runs',
+      '1',
+      '--json',
+      json,
+      '--html',
+      join(directory, 'partial.html'),
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const result = parseBenchmarkResult(JSON.parse(readFileSync(json, 'utf8')));
+    expect(result.backends[0]).toMatchObject({ name: 'webgpu', available: false });
+    expect(result.backends[0]!.reason).toContain('no WebGPU adapter');
+    expect(result.results.map((r) => r.backend)).toEqual(['cpu']);
+    const only = cli(env, '--backends', 'webgpu', '--cases', 'layer-c256-s14-a0.5');
+    expect(only.status).toBe(1);
+    expect(only.stderr).toContain(
+      'octconv-bench: runBenchmark: no requested backend could start: webgpu: no WebGPU adapter',
+    );
+  });
+
+  it('rejects a malformed result with the path of each problem', () => {
+    expect(() =>
+      parseBenchmarkResult({ schema: 'octconv-bench/1', results: [{ speedup: -1 }] }, 'old.json'),
+    ).toThrow(/^old\.json is not an octconv-bench result: .*startedAt/);
+  });
+});
+
+describe('octconv-bench CLI', async () => {
+  for (const backend of await testBackends()) {
+    it.skipIf(!backend.available)(
+      `writes valid JSON and HTML for one tiny case [${backend.name}]`,
+      () => {
+        const json = join(directory, `${backend.name}.json`);
+        const html = join(directory, `${backend.name}.html`);
+        const run = cli(
+          '--backends',
+          backend.name,
+          '--cases',
+          'layer-c256-s14-a0.5',
+          '--warmup',
+          '0',
+          '--runs',
+          '1',
+          '--json',
+          json,
+          '--html',
+          html,
+        );
+        expect(run.status, run.stderr).toBe(0);
+        expect(run.stdout).toContain('layer-c256-s14-a0.5');
+        const result = parseBenchmarkResult(JSON.parse(readFileSync(json, 'utf8')));
+        expect(result.results.map((r) => r.backend)).toEqual([backend.name]);
+        const page = readFileSync(html, 'utf8');
+        expect(page).toContain('<canvas id="speedup">');
+        expect(page).toContain('Chart.js'); // the library is inlined: the file is self-contained
+        expect(page).toContain('layer-c256-s14-a0.5');
+        // --compare against itself: every median unchanged.
+        const again = cli(
+          '--backends',
+          backend.name,
+          '--cases',
+          'layer-c256-s14-a0.5',
+          '--warmup',
+          '0',
+          '--runs',
+          '1',
+          '--json',
+          join(directory, 'again.json'),
+          '--html',
+          join(directory, 'again.html'),
+          '--compare',
+          json,
+        );
+        expect(again.status, again.stderr).toBe(0);
+        expect(again.stdout).toContain(`Against ${json}`);
+      },
+    );
+  }
+
+  it('exits 1 with a clear message for a malformed baseline and bad flags', () => {
+    const bad = join(directory, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ schema: 'something-else' }));
+    const run = cli('--backends', 'cpu', '--cases', 'layer-c256-s14-a0.5', '--compare', bad);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`octconv-bench: ${bad} is not an octconv-bench result: schema:`);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(cli('--runs', '0').stderr).toContain('--runs must be an integer ≥ 1');
+    expect(cli('--cases', 'nothing-like-this').stderr).toContain(
+      'no case of the default suite matches',
+    );
+    expect(cli('--backends', 'tpu').stderr).toContain('unknown backend "tpu"');
+  });
+});
