@@ -16,16 +16,26 @@ export interface StartOptions {
 
 const imported = new Map<BackendName, Promise<void>>();
 
+/**
+ * Imports a Node-only module by a computed name, so that browser bundlers (Vite, webpack) do not
+ * try to bundle Dawn's native addon into a page that has WebGPU of its own.
+ */
+function importNodeOnly<T>(specifier: string): Promise<T> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
+}
+
 async function installDawn(): Promise<void> {
   const g = globalThis as { navigator?: { gpu?: unknown } };
   if (g.navigator?.gpu) return;
-  const { existsSync } = await import('node:fs');
+  const { existsSync } = await importNodeOnly<typeof import('node:fs')>('node:fs');
   if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) {
     // No GPU driver configured: use SwiftShader (correct, slow; never judge speed by it).
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   }
-  process.env.XDG_RUNTIME_DIR ??= (await import('node:os')).tmpdir();
-  const { create, globals } = await import('webgpu');
+  process.env.XDG_RUNTIME_DIR ??= (
+    await importNodeOnly<typeof import('node:os')>('node:os')
+  ).tmpdir();
+  const { create, globals } = await importNodeOnly<typeof import('webgpu')>('webgpu');
   Object.assign(globalThis, globals);
   const gpu = create([]);
   if (g.navigator === undefined) {

@@ -54,7 +54,7 @@ const theory = new Map();
 for (const r of layers) theory.set(r.alpha, r.theoretical);
 const datasets = [...groups].map(([label, points], i) => ({ label, data: points.sort((a, b) => a.x - b.x), borderColor: colours[i % colours.length], showLine: true }));
 datasets.push({ label: 'theoretical (multiply-adds)', data: [...theory].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y })), borderColor: '#000', borderDash: [6, 4], showLine: true });
-new Chart(document.getElementById('speedup'), { type: 'scatter', data: { datasets }, options: { scales: { x: { title: { display: true, text: 'α' } }, y: { title: { display: true, text: 'speed-up vs vanilla (×)' } } } } });
+new Chart(document.getElementById('speedup'), { type: 'scatter', data: { datasets }, options: { animation: false, scales: { x: { title: { display: true, text: 'α' } }, y: { title: { display: true, text: 'speed-up vs vanilla (×)' } } } } });
 const backends = [...new Set(result.results.map((r) => r.backend))];
 const cases = [...new Set(result.results.map((r) => r.caseId))];
 const bars = backends.flatMap((backend, i) => ['octave', 'vanilla'].map((variant, j) => ({
@@ -62,7 +62,7 @@ const bars = backends.flatMap((backend, i) => ['octave', 'vanilla'].map((variant
   backgroundColor: colours[(2 * i + j) % colours.length],
   data: cases.map((id) => { const r = result.results.find((x) => x.caseId === id && x.backend === backend); return r ? r[variant].timing.median : null; }),
 })));
-new Chart(document.getElementById('times'), { type: 'bar', data: { labels: cases, datasets: bars }, options: { indexAxis: 'y', scales: { x: { type: 'logarithmic', title: { display: true, text: 'median ms (log)' } } } } });
+new Chart(document.getElementById('times'), { type: 'bar', data: { labels: cases, datasets: bars }, options: { animation: false, indexAxis: 'y', scales: { x: { type: 'logarithmic', title: { display: true, text: 'median ms (log)' } } } } });
 </script>
 </body>
 </html>
