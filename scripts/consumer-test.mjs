@@ -1,0 +1,226 @@
+#!/usr/bin/env node
+// The consumer's view: pack every public package, install the tarballs with npm into a fresh
+// project outside the workspace, and check that Node ESM and CommonJS run an OctConv forward on
+// wasm, that a strict TypeScript consumer typechecks against the public types with `nodenext`
+// and `bundler` resolution, and that the installed bench CLI runs a tiny case.
+
+import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PUBLIC_PACKAGES } from './public-packages.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const here = join(root, 'scripts', 'consumer');
+const work = mkdtempSync(join(tmpdir(), 'octconv-consumer-'));
+const keep = process.env.OCTCONV_KEEP_CONSUMER === '1';
+let failures = 0;
+
+function sh(label, command, args, cwd, env = process.env) {
+  const start = Date.now();
+  try {
+    const output = execFileSync(command, args, {
+      cwd,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 << 20,
+    });
+    console.log(`✓ ${label} (${((Date.now() - start) / 1000).toFixed(1)} s)`);
+    return output;
+  } catch (error) {
+    failures += 1;
+    console.log(`✗ ${label}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+    return null;
+  }
+}
+
+function expectJson(label, output, check) {
+  if (output === null) return;
+  const line = output
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
+  const value = line ? JSON.parse(line) : null;
+  const problem = value ? check(value) : 'no JSON line in the output';
+  if (problem) {
+    failures += 1;
+    console.log(`✗ ${label}: ${problem}\n${output}`);
+  } else {
+    console.log(`✓ ${label}: ${line}`);
+  }
+}
+
+try {
+  const tarballs = join(work, 'tarballs');
+  mkdirSync(tarballs);
+  for (const name of PUBLIC_PACKAGES) {
+    sh(
+      `pack @octconv/${name}`,
+      'npx',
+      ['-y', 'pnpm@12.4.2', 'pack', '--pack-destination', tarballs],
+      join(root, 'packages', name),
+    );
+  }
+  const files = readdirSync(tarballs).map((file) => join(tarballs, file));
+
+  const app = join(work, 'app');
+  mkdirSync(app);
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'octconv-consumer', private: true, type: 'module' }, null, 2),
+  );
+  const installed = sh(
+    'npm install the tarballs into a fresh project',
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...files,
+      '@tensorflow/tfjs-core@4.22.0',
+      '@tensorflow/tfjs-backend-wasm@4.22.0',
+      'typescript@5.9.3',
+      '@types/node@20',
+      'vite@8.3.8',
+      'playwright-core@1.65.1',
+    ],
+    app,
+  );
+  if (installed === null) throw new Error('install failed');
+  for (const file of ['esm.mjs', 'cjs.cjs', 'typed.ts', 'long-shim.d.ts', 'browser.mjs'])
+    copyFileSync(join(here, file), join(app, file));
+
+  expectJson(
+    'Node ESM import runs OctConv on wasm',
+    sh('node esm.mjs', 'node', ['esm.mjs'], app),
+    (v) =>
+      v.backend === 'wasm' &&
+      String(v.high) === '1,8,8,2' &&
+      String(v.logits) === '1,10' &&
+      v.params === 224842
+        ? null
+        : 'unexpected result',
+  );
+  expectJson(
+    'Node CommonJS require runs OctConv on wasm',
+    sh('node cjs.cjs', 'node', ['cjs.cjs'], app),
+    (v) =>
+      v.backend === 'wasm' && String(v.high) === '1,8,8,2' && String(v.block) === '1,8,8,2'
+        ? null
+        : 'unexpected result',
+  );
+
+  const compilerOptions = {
+    strict: true,
+    noEmit: true,
+    target: 'ES2022',
+    skipLibCheck: false,
+    types: ['node'],
+    lib: ['ES2022', 'DOM'],
+  };
+  for (const [resolution, module] of [
+    ['nodenext', 'nodenext'],
+    ['bundler', 'esnext'],
+  ]) {
+    const config = `tsconfig.${resolution}.json`;
+    writeFileSync(
+      join(app, config),
+      JSON.stringify({
+        compilerOptions: { ...compilerOptions, module, moduleResolution: resolution },
+        files: ['typed.ts', 'long-shim.d.ts'],
+      }),
+    );
+    sh(
+      `TypeScript strict, moduleResolution ${resolution}`,
+      join(app, 'node_modules', '.bin', 'tsc'),
+      ['-p', config],
+      app,
+    );
+  }
+
+  const site = join(app, 'site');
+  mkdirSync(site);
+  for (const file of ['index.html', 'main.ts', 'vite.config.mjs'])
+    copyFileSync(join(here, 'vite-app', file), join(site, file));
+  const chromiumPath = process.env.OCTCONV_CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(chromiumPath)) {
+    if (process.env.OCTCONV_REQUIRE_BROWSER === '1')
+      throw new Error(`no Chromium at ${chromiumPath} (apt-get install -y chromium)`);
+    console.log(
+      `! skipping the browser check: no Chromium at ${chromiumPath} (apt-get install -y chromium; .ci/run requires it)`,
+    );
+  }
+  const built = !existsSync(chromiumPath)
+    ? null
+    : sh(
+        'Vite builds a browser app importing @octconv/models',
+        join(app, 'node_modules', '.bin', 'vite'),
+        ['build', '--config', 'vite.config.mjs'],
+        site,
+      );
+  if (built !== null) {
+    expectJson(
+      'the Vite app runs MiniOctNet on wasm in Chromium',
+      sh('Chromium (playwright-core)', 'node', ['browser.mjs', join(site, 'dist')], app),
+      (v) =>
+        v.backend === 'wasm' &&
+        String(v.shape) === '2,10' &&
+        v.finite &&
+        v.params === 224842 &&
+        v.consoleErrors.length === 0
+          ? null
+          : `unexpected result${v.error ? `: ${v.error}` : ''}`,
+    );
+  }
+
+  const bench = sh(
+    'npx octconv-bench from the installed package',
+    'npx',
+    [
+      'octconv-bench',
+      '--backends',
+      'wasm',
+      '--cases',
+      'layer-c256-s14-a0.5',
+      '--warmup',
+      '0',
+      '--runs',
+      '1',
+      '--json',
+      'bench.json',
+      '--html',
+      'bench.html',
+    ],
+    app,
+  );
+  if (bench !== null) {
+    const result = JSON.parse(readFileSync(join(app, 'bench.json'), 'utf8'));
+    const ok =
+      result.schema === 'octconv-bench/1' &&
+      result.results.length === 1 &&
+      readFileSync(join(app, 'bench.html'), 'utf8').includes('<canvas');
+    if (!ok) failures += 1;
+    console.log(`${ok ? '✓' : '✗'} the bench wrote a valid result and report`);
+  }
+} catch (error) {
+  failures += 1;
+  console.log(`✗ ${error.message}`);
+} finally {
+  if (keep) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+console.log(failures === 0 ? 'consumer test passed' : `consumer test: ${failures} failure(s)`);
+process.exit(failures === 0 ? 0 : 1);

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// Package gates for every public package: publint --strict, @arethetypeswrong/cli on the packed
+// tarball, and the bundle-size budget of core and models (minified + gzip, tfjs excluded).
+
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { PUBLIC_PACKAGES } from './public-packages.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+let failed = false;
+
+function run(label, command, args, cwd) {
+  try {
+    const output = execFileSync(command, args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    console.log(`✓ ${label}`);
+    return output;
+  } catch (error) {
+    failed = true;
+    console.log(`✗ ${label}\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+    return '';
+  }
+}
+
+for (const name of PUBLIC_PACKAGES) {
+  const cwd = join(root, 'packages', name);
+  run(`publint --strict @octconv/${name}`, bin('publint'), ['--strict', '--pack', 'npm'], cwd);
+  // Profile node16: our engines are Node ≥ 20 and every bundler reads `exports`; the legacy
+  // node10 resolution cannot see subpath exports (`@octconv/core/shape`, `@octconv/models/node`).
+  run(
+    `attw @octconv/${name}`,
+    bin('attw'),
+    ['--pack', '.', '--profile', 'node16', '--format', 'table-flipped'],
+    cwd,
+  );
+}
+
+// Size budget: what an app adds by importing the package (tfjs excluded; models also without
+// core). Measured 10.3 KB and 11.3 KB gzip when set (2026-11-25); the budget leaves ~35% room.
+const BUDGET = {
+  core: { entry: 'packages/core/dist/index.js', external: ['@tensorflow/*'], gzipBudget: 14_000 },
+  models: {
+    entry: 'packages/models/dist/index.js',
+    external: ['@tensorflow/*', '@octconv/core'],
+    gzipBudget: 15_000,
+  },
+};
+for (const [name, { entry, external, gzipBudget }] of Object.entries(BUDGET)) {
+  const result = await build({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    external,
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0].contents;
+  const gzip = gzipSync(code, { level: 9 }).length;
+  const ok = gzip <= gzipBudget;
+  if (!ok) failed = true;
+  console.log(
+    `${ok ? '✓' : '✗'} size @octconv/${name}: ${code.length.toLocaleString('en')} B minified, ${gzip.toLocaleString('en')} B gzip (budget ${gzipBudget.toLocaleString('en')} B gzip)`,
+  );
+}
+
+process.exit(failed ? 1 : 0);
