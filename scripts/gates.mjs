@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Package gates for every public package: publint --strict, @arethetypeswrong/cli on the packed
-// tarball, and the bundle-size budget of core and models (minified + gzip, tfjs excluded).
+// tarball, the bundle-size budget of core and models (minified + gzip, tfjs excluded), and the
+// front matter of every pending changeset.
 
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -69,6 +71,22 @@ for (const [name, { entry, external, gzipBudget }] of Object.entries(BUDGET)) {
   if (!ok) failed = true;
   console.log(
     `${ok ? '✓' : '✗'} size @octconv/${name}: ${code.length.toLocaleString('en')} B minified, ${gzip.toLocaleString('en')} B gzip (budget ${gzipBudget.toLocaleString('en')} B gzip)`,
+  );
+}
+
+// Changesets must keep their front matter (a formatter once turned it into headings and
+// `changeset version` failed): '---', one "'@octconv/x': bump" line per package, '---'.
+const changesetDir = join(root, '.changeset');
+for (const file of readdirSync(changesetDir).filter(
+  (f) => f.endsWith('.md') && f !== 'README.md',
+)) {
+  const text = readFileSync(join(changesetDir, file), 'utf8');
+  const match = /^---\n((?:['"]@octconv\/[a-z-]+['"]: (?:major|minor|patch)\n)+)---\n/.exec(text);
+  const packages = match ? [...match[1].matchAll(/@octconv\/([a-z-]+)/g)].map((m) => m[1]) : [];
+  const ok = match !== null && packages.every((name) => PUBLIC_PACKAGES.includes(name));
+  if (!ok) failed = true;
+  console.log(
+    `${ok ? '✓' : '✗'} changeset ${file}${ok ? '' : ': needs front matter naming public packages and a bump'}`,
   );
 }
 
