@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
+  entry: { index: 'src/index.ts', cli: 'src/cli/main.ts', soak: 'src/soak/main.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -22,4 +22,5 @@ export {
   parseBenchmarkResult,
   type VariantResult,
 } from './schema/result-schema';
+export { runSoak, type SoakOptions, type SoakResult, type SoakSample } from './soak/soak';
 export { quantile, summarize, type TimingStats } from './stats/stats';

@@ -104,7 +104,7 @@ export function octaveCaseArbitrary(): fc.Arbitrary<OctaveCase> {
   );
   return fc
     .record({
-      batch: fc.integer({ min: 1, max: 3 }),
+      batch: fc.integer({ min: 1, max: 4 }),
       height: fc.integer({ min: 1, max: 9 }),
       width: fc.integer({ min: 1, max: 9 }),
       channels,

@@ -85,16 +85,24 @@ export function parseSafetensors(functionName: string, bytes: Uint8Array): Safet
     ]);
   }
   let header: unknown;
+  let text = '';
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(
-      bytes.subarray(8, 8 + headerLength),
-    );
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
     header = JSON.parse(text);
   } catch (error) {
     fail(functionName, [`the header is not UTF-8 JSON (${(error as Error).message})`]);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     fail(functionName, ['the header is not a JSON object']);
+  }
+  // JSON.parse keeps the last of duplicate keys silently: a file could then show one tensor to
+  // a reader that keeps the first and another to us. The format forbids duplicates; so do we.
+  const duplicates = duplicateTopLevelKeys(text);
+  if (duplicates.length > 0) {
+    fail(
+      functionName,
+      duplicates.map((key) => `the header lists ${JSON.stringify(key)} more than once`),
+    );
   }
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
@@ -185,6 +193,33 @@ export function parseSafetensors(functionName: string, bytes: Uint8Array): Safet
   }
   if (problems.length > 0) fail(functionName, problems);
   return { tensors, metadata };
+}
+
+/**
+ * Keys that occur more than once at the top level of a JSON object text (already known to be
+ * valid JSON). One linear pass: strings are skipped with their escapes, depth is tracked by
+ * brackets outside strings, and a string at depth 1 followed by ':' is a key.
+ */
+function duplicateTopLevelKeys(text: string): string[] {
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      const start = i;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      if (depth !== 1) continue;
+      let j = i + 1;
+      while (j < text.length && ' \t\n\r'.includes(text[j]!)) j++;
+      if (text[j] !== ':') continue;
+      const key = JSON.parse(text.slice(start, i + 1)) as string;
+      if (seen.has(key)) duplicates.add(key);
+      seen.add(key);
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return [...duplicates];
 }
 
 function halfToFloat(bits: number): number {
