@@ -86,6 +86,57 @@ describe('analyze rejects invalid descriptions', () => {
       'analyze: layers[0] (stem.0): output [1, 15, 16, 64], the kernel, stride and padding give [1, 16, 16, 64]',
     ],
     [
+      'groups that do not divide',
+      () => analyze(broken((d) => Object.assign(d.layers[0]!, { groups: 2 }))),
+      InvalidArgumentError,
+      'analyze: layers[0].groups must divide inChannels 3 and outChannels 64, got 2',
+    ],
+    [
+      'a ReLU that changes the shape',
+      () =>
+        analyze(
+          broken((d) => {
+            d.layers[2]!.output = { high: [1, 1000, 1000, 64], low: null };
+          }),
+        ),
+      ShapeMismatchError,
+      'analyze: layers[2] (stem.2): output',
+    ],
+    [
+      'a linear layer with a bad output',
+      () =>
+        analyze(
+          broken((d) => {
+            d.layers[14]!.output = { high: [64, 10], low: null };
+            d.output = d.layers[14]!.output;
+          }),
+        ),
+      ShapeMismatchError,
+      'analyze: layers[14] (fc): output',
+    ],
+    [
+      'a description output that is not the last layer’s',
+      () =>
+        analyze(
+          broken((d) => {
+            d.output = { high: [1, 11], low: null };
+          }),
+        ),
+      ShapeMismatchError,
+      "the description's output",
+    ],
+    [
+      'unsafe shapes',
+      () =>
+        analyze(
+          broken((d) => {
+            d.input.high = [1e300, 16, 16, 3];
+          }),
+        ),
+      InvalidArgumentError,
+      'analyze: description.input.high must be null or a list',
+    ],
+    [
       'not a description',
       () => analyze(null as unknown as ModelDescription),
       InvalidArgumentError,
@@ -148,7 +199,8 @@ describe('octconv-analyze CLI', () => {
   for (const [args, message] of [
     [['--model', 'vgg16'], '--model must be mini-oct-net or oct-resnet26/50/101/152'],
     [['--alpha', '0.5,x'], '--alpha values must be numbers in [0, 1], got "x"'],
-    [['--input', '0'], '--input must be an integer ≥ 1'],
+    [['--input', '0'], '--input must be an integer from 1 to 1,000,000'],
+    [['--batch', '1e300'], '--batch must be an integer from 1 to 1,000,000'],
     [['--nope'], "Unknown option '--nope'"],
     [['--description', '/nonexistent.json'], 'cannot read /nonexistent.json'],
   ] as const) {

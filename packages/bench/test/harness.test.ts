@@ -41,6 +41,35 @@ describe('runBenchmark', () => {
     expect(r!.theoretical).toBeCloseTo(1 / (1 - 0.75 * 0.5 * 1.5), 12);
   });
 
+  it('records a case that throws and runs the rest; deduplicates backends; refuses an empty list', async () => {
+    const [good] = selectCases('default', ['layer-c256-s14-a0.5']);
+    const broken = {
+      ...good!,
+      id: 'broken',
+      setup: () => {
+        throw new Error('no memory left');
+      },
+    };
+    const result = await runBenchmark({
+      cases: [broken, good!],
+      backends: ['cpu', 'cpu'],
+      warmup: 0,
+      runs: 1,
+    });
+    expect(result.backends).toHaveLength(1);
+    expect(result.failures).toEqual([
+      { caseId: 'broken', backend: 'cpu', error: 'no memory left' },
+    ]);
+    expect(result.results.map((r) => r.caseId)).toEqual(['layer-c256-s14-a0.5']);
+    expect(result.results[0]!.octave.firstRunMs).toBeGreaterThan(0);
+    const empty = await runBenchmark({ cases: [good!], backends: [] }).catch((e: unknown) => e);
+    expect(String(empty)).toContain('runBenchmark: options.backends is empty');
+    const seed = await runBenchmark({ cases: [good!], backends: ['cpu'], seed: 0.5 }).catch(
+      (e: unknown) => e,
+    );
+    expect(String(seed)).toContain('runBenchmark: options.seed must be an integer ≥ 0, got 0.5');
+  });
+
   it('refuses unknown backends with a typed error', async () => {
     const error = await runBenchmark({
       cases: selectCases('default'),
@@ -151,5 +180,18 @@ describe('octconv-bench CLI', async () => {
       'no case of the default suite matches',
     );
     expect(cli('--backends', 'tpu').stderr).toContain('unknown backend "tpu"');
+    const intoDirectory = cli(
+      '--backends',
+      'cpu',
+      '--cases',
+      'layer-c256-s14-a0.5',
+      '--json',
+      directory,
+    );
+    expect(intoDirectory.status).toBe(1);
+    expect(intoDirectory.stderr).toContain(
+      `octconv-bench: --json ${directory}: cannot write there (it is a directory)`,
+    );
+    expect(intoDirectory.stdout).not.toContain('layer-c256');
   });
 });

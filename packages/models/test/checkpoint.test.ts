@@ -281,3 +281,64 @@ await describeEachBackend('checkpoints', () => {
     }
   });
 });
+
+await describeEachBackend('checkpoint edge cases', () => {
+  it('rejects BOOL for a float parameter, nested duplicate keys and malformed tf.io specs, typed', async () => {
+    const block = new OctaveConvBlock({
+      inChannels: 2,
+      outChannels: 2,
+      alphaIn: 0,
+      alphaOut: 0,
+      kernelSize: 1,
+      padding: 0,
+      random: 1,
+    });
+    const saved = parseSafetensors('test', await saveTorchCheckpoint(block));
+    const header: Record<string, unknown> = {};
+    const parts: Uint8Array[] = [];
+    let offset = 0;
+    for (const [name, entry] of saved.tensors) {
+      const bytes = name === 'bn_h.bias' ? new Uint8Array(2) : entry.bytes.slice();
+      header[name] = {
+        dtype: name === 'bn_h.bias' ? 'BOOL' : entry.dtype,
+        shape: entry.shape,
+        data_offsets: [offset, offset + bytes.length],
+      };
+      parts.push(bytes);
+      offset += bytes.length;
+    }
+    const data = new Uint8Array(offset);
+    let at = 0;
+    for (const part of parts) {
+      data.set(part, at);
+      at += part.length;
+    }
+    const bool = captureError(() =>
+      loadTorchCheckpoint(block, rawFile(header, data)),
+    ) as CheckpointError;
+    expect(CheckpointError.isInstance(bool)).toBe(true);
+    expect(bool.problems).toContain(
+      '"bn_h.bias": dtype BOOL is neither a float nor an integer tensor',
+    );
+    const nested = JSON.stringify(header).replace('"dtype":"F32"', '"dtype":"F16","dtype":"F32"');
+    const duplicate = captureError(() =>
+      loadTorchCheckpoint(block, rawFile(nested, data)),
+    ) as CheckpointError;
+    expect(duplicate.message).toContain('"dtype" more than once');
+    for (const weightSpecs of [[{ name: 'x', dtype: 'float32', shape: null }], {}, [null]]) {
+      const error = await loadModule(
+        block,
+        tf.io.fromMemory({
+          modelTopology: { format: 'octconv-module', module: 'OctaveConvBlock', version: 1 },
+          weightSpecs,
+          weightData: new ArrayBuffer(0),
+        } as unknown as tf.io.ModelArtifacts),
+      ).catch((e: unknown) => e);
+      expect(CheckpointError.isInstance(error), String(error)).toBe(true);
+    }
+    expect(String(captureError(() => fileHandler('file://elsewhere/dir')))).toContain(
+      'fileHandler: directory "file://elsewhere/dir" is not a local file URL',
+    );
+    block.dispose();
+  });
+});

@@ -59,3 +59,32 @@ await describeEachBackend('training', () => {
     expect(energy[1]!).toBeGreaterThan(1.5 * energy[0]!);
   });
 });
+
+await describeEachBackend('trainStep validation', () => {
+  it('rejects bad labels before the forward: no leak, no batch-norm update, mode restored', async () => {
+    const net = new MiniOctNet({ numClasses: 4, random: 2 }).eval();
+    const optimizer = tf.train.sgd(0.1);
+    const images = tf.zeros([2, 8, 8, 3]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    for (const [labels, message] of [
+      [[0, 9], 'trainStep: labels[1] must be an integer class in [0, 4), got 9'],
+      [[0], 'trainStep: expected 2 labels for a batch of 2, got 1'],
+    ] as const) {
+      const error = (() => {
+        try {
+          trainStep(net, optimizer, images, labels);
+        } catch (caught) {
+          return caught as Error;
+        }
+        return null;
+      })();
+      expect(error?.message).toBe(message);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    expect(net.stemBn.numBatchesTracked).toBe(0);
+    expect(net.training).toBe(false);
+    tf.dispose(images);
+    net.dispose();
+    optimizer.dispose();
+  });
+});

@@ -6,6 +6,7 @@ import {
   type ModelDescription,
   octaveConvOutputShape,
   resolvePadding,
+  roundHalfEven,
   ShapeMismatchError,
 } from '@octconv/core/shape';
 
@@ -88,7 +89,8 @@ function checkShape(argument: string, shape: unknown): number[] | null {
     !Array.isArray(shape) ||
     shape.length < 2 ||
     shape.length > 4 ||
-    !shape.every((n) => Number.isInteger(n) && n >= 1)
+    !shape.every((n) => Number.isSafeInteger(n) && n >= 1) ||
+    product(shape as number[]) > Number.MAX_SAFE_INTEGER
   ) {
     invalid(
       argument,
@@ -111,7 +113,7 @@ function checkBands(argument: string, value: unknown): BandShapes {
 }
 
 function checkCount(argument: string, value: unknown): number {
-  if (!(Number.isInteger(value) && (value as number) >= 1)) {
+  if (!(Number.isSafeInteger(value) && (value as number) >= 1)) {
     invalid(argument, value, `must be an integer ≥ 1, got ${JSON.stringify(value)}`);
   }
   return value as number;
@@ -187,6 +189,7 @@ export function analyze(description: ModelDescription): Analysis {
         );
       }
     }
+    checkOutput(index, layer, input, output);
     const counts = countLayer(index, layer, input, output);
     for (const shape of [output.high, output.low]) if (shape) available.add(key(shape));
     const activations = { high: product(output.high), low: product(output.low) };
@@ -217,13 +220,111 @@ export function analyze(description: ModelDescription): Analysis {
     for (const field of Object.keys(totals) as (keyof AnalysisTotals)[])
       totals[field] += layer[field];
   }
+  const modelOutput = checkBands('description.output', description.output);
+  const last = layers[layers.length - 1];
+  if (last && !sameBands(last.output, modelOutput)) {
+    mismatch(
+      last.index,
+      last.name,
+      `the description's output ${JSON.stringify(modelOutput)} is not this last layer's ${JSON.stringify(last.output)}`,
+    );
+  }
   return {
     module: String(description.module),
     input: modelInput,
-    output: checkBands('description.output', description.output),
+    output: modelOutput,
     layers,
     totals,
   };
+}
+
+/** Checks the output of the kinds whose output follows from the input alone. */
+function checkOutput(
+  index: number,
+  layer: LayerDescription,
+  input: BandShapes,
+  output: BandShapes,
+): void {
+  const at = `layers[${index}]`;
+  const expect = (expected: BandShapes) => {
+    if (!sameBands(expected, output)) {
+      mismatch(
+        index,
+        layer.name,
+        `output ${JSON.stringify(output)}, the input gives ${JSON.stringify(expected)}`,
+      );
+    }
+  };
+  const high = input.high;
+  switch (layer.kind) {
+    case 'relu':
+    case 'add':
+      expect(input);
+      return;
+    case 'batch-norm':
+      if ((input.high === null) === (input.low === null))
+        mismatch(index, layer.name, 'batch norm takes exactly one band');
+      expect(input);
+      return;
+    case 'max-pool': {
+      const kernel = checkCount(`${at}.kernelSize`, layer.kernelSize);
+      const stride = checkCount(`${at}.stride`, layer.stride);
+      const padding = layer.padding;
+      if (!(Number.isSafeInteger(padding) && padding >= 0 && padding <= kernel / 2)) {
+        invalid(
+          `${at}.padding`,
+          padding,
+          `must be an integer from 0 to half the kernel, got ${JSON.stringify(padding)}`,
+        );
+      }
+      if (high === null || high.length !== 4 || input.low !== null)
+        mismatch(index, layer.name, 'max pooling takes one feature map');
+      const size = (n: number) => Math.floor((n + 2 * padding - kernel) / stride) + 1;
+      expect({ high: [high[0]!, size(high[1]!), size(high[2]!), high[3]!], low: null });
+      return;
+    }
+    case 'global-avg-pool':
+      if (high === null || high.length !== 4 || input.low !== null)
+        mismatch(index, layer.name, 'global pooling takes one feature map');
+      expect({ high: [high[0]!, high[3]!], low: null });
+      return;
+    case 'linear':
+      if (high === null || high.length !== 2 || input.low !== null)
+        mismatch(index, layer.name, 'a linear layer takes [batch, features]');
+      expect({ high: [high[0]!, layer.outFeatures], low: null });
+      return;
+    case 'octave-split': {
+      const alpha = layer.alpha;
+      if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) {
+        invalid(`${at}.alpha`, alpha, `must be a number in [0, 1], got ${JSON.stringify(alpha)}`);
+      }
+      if (high === null || high.length !== 4 || input.low !== null)
+        mismatch(index, layer.name, 'a split takes one feature map');
+      const low = roundHalfEven(high[3]! * alpha);
+      const half = (n: number) => Math.ceil(n / 2);
+      expect({
+        high: high[3]! - low > 0 ? [high[0]!, high[1]!, high[2]!, high[3]! - low] : null,
+        low: low > 0 ? [high[0]!, half(high[1]!), half(high[2]!), low] : null,
+      });
+      return;
+    }
+    case 'octave-merge': {
+      const reference = (input.high ?? input.low)!;
+      if (reference.length !== 4) mismatch(index, layer.name, 'a merge takes feature maps');
+      const [batch, height, width] = input.high ?? [
+        reference[0]!,
+        2 * reference[1]!,
+        2 * reference[2]!,
+      ];
+      expect({
+        high: [batch!, height!, width!, (input.high?.[3] ?? 0) + (input.low?.[3] ?? 0)],
+        low: null,
+      });
+      return;
+    }
+    default:
+      return;
+  }
 }
 
 function countLayer(
@@ -248,6 +349,16 @@ function countLayer(
             `must be a number in [0, 1], got ${JSON.stringify(alpha)}`,
           );
         }
+      }
+      for (const field of [
+        'stride',
+        'padding',
+        'dilation',
+        'groups',
+        'strideMode',
+        'kernelSize',
+      ] as const) {
+        if (spec[field] === undefined) invalid(`${at}.spec.${field}`, undefined, 'is missing');
       }
       for (const field of ['inChannels', 'outChannels', 'batch', 'height', 'width'] as const)
         checkCount(`${at}.spec.${field}`, spec[field]);
@@ -309,6 +420,23 @@ function countLayer(
         : invalid(`${at}.kernelSize`, layer.kernelSize, 'must be [height, width]');
       checkCount(`${at}.kernelSize[0]`, kh);
       checkCount(`${at}.kernelSize[1]`, kw);
+      if (inChannels % groups !== 0 || outChannels % groups !== 0) {
+        invalid(
+          `${at}.groups`,
+          groups,
+          `must divide inChannels ${inChannels} and outChannels ${outChannels}, got ${groups}`,
+        );
+      }
+      if (
+        layer.padding !== 'same' &&
+        !(Number.isSafeInteger(layer.padding) && (layer.padding as number) >= 0)
+      ) {
+        invalid(
+          `${at}.padding`,
+          layer.padding,
+          `must be an integer ≥ 0 or 'same', got ${JSON.stringify(layer.padding)}`,
+        );
+      }
       if (input.high?.[3] !== inChannels || output.high?.[3] !== outChannels) {
         mismatch(
           index,
@@ -378,7 +506,11 @@ function countLayer(
       return { ...zero, otherOps: product(input.high) };
     case 'octave-split':
       return { ...zero, otherOps: product(input.high) };
-    case 'octave-merge':
-      return { ...zero, otherOps: product(output.high) + (input.low ? product(output.high) : 0) };
+    case 'octave-merge': {
+      // Upsampling writes the low channels at full size; the concatenation copies everything.
+      const merged = product(output.high);
+      const lowShare = input.low ? (merged / output.high![3]!) * input.low[3]! : 0;
+      return { ...zero, otherOps: merged + lowShare };
+    }
   }
 }

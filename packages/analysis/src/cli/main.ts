@@ -35,8 +35,10 @@ class UsageError extends Error {}
 function integer(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`--${name} must be an integer ≥ 1, got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 1_000_000)
+    throw new UsageError(
+      `--${name} must be an integer from 1 to 1,000,000, got ${JSON.stringify(value)}`,
+    );
   return n;
 }
 

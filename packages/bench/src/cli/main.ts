@@ -1,7 +1,15 @@
 #!/usr/bin/env node
 // octconv-bench: does OctConv's FLOP cut become real speed on this machine's backends?
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -53,6 +61,17 @@ function loadChartScript(): string {
 function write(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
+}
+
+/** Fails before a long run, not after it, when a report cannot be written where asked. */
+function checkWritable(flag: string, path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    if (existsSync(path) && statSync(path).isDirectory()) throw new Error('it is a directory');
+    closeSync(openSync(path, 'a'));
+  } catch (error) {
+    throw new UsageError(`${flag} ${path}: cannot write there (${(error as Error).message})`);
+  }
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -134,6 +153,11 @@ async function main(argv: string[]): Promise<void> {
       );
   }
 
+  const jsonPath = values.json ?? 'bench-results/results.json';
+  const htmlPath = values.html ?? 'bench-results/report.html';
+  checkWritable('--json', jsonPath);
+  checkWritable('--html', htmlPath);
+
   const interactive = process.stderr.isTTY === true;
   const bar = new SingleBar({
     format: '{bar} {percentage}% | {value}/{total} timed calls | {backend} {caseId}',
@@ -172,11 +196,13 @@ async function main(argv: string[]): Promise<void> {
     console.log(formatComparison(result, baseline, values.markdown));
   }
   const leaks = result.results.filter((r) => r.leakedTensors !== 0);
-  const jsonPath = values.json ?? 'bench-results/results.json';
-  const htmlPath = values.html ?? 'bench-results/report.html';
   write(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
   write(htmlPath, renderHtml(result, loadChartScript()));
   console.log(`\nwrote ${jsonPath} and ${htmlPath}`);
+  for (const failure of result.failures) {
+    console.error(`failed: ${failure.caseId}@${failure.backend}: ${failure.error}`);
+    process.exitCode = 1;
+  }
   if (leaks.length > 0) {
     console.error(
       `tensors leaked by: ${leaks.map((r) => `${r.caseId}@${r.backend} (${r.leakedTensors})`).join(', ')}`,

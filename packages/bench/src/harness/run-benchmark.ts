@@ -9,6 +9,7 @@ import type {
   CaseResult,
   VariantResult,
 } from '../schema/result-schema';
+import { parseBenchmarkResult } from '../schema/result-schema';
 import { summarize } from '../stats/stats';
 
 /** Progress of {@link runBenchmark}: `done` of `total` timed calls. */
@@ -52,13 +53,18 @@ export function interleavedOrder(runs: number): Variant[] {
 
 const now = () => performance.now();
 
+/** Shortest time a call is taken to last (1 µs). */
+const TIMER_FLOOR_MS = 0.001;
+
 /** One call, timed with its outputs downloaded (GPU work really counted), then disposed. */
 async function timeCall(call: () => tf.Tensor | tf.Tensor[]): Promise<number> {
   const start = now();
   const output = call();
   const tensors = Array.isArray(output) ? output : [output];
   await Promise.all(tensors.map((tensor) => tensor.data()));
-  const elapsed = now() - start;
+  // A coarse timer (a page that is not cross-origin isolated rounds to 0.1 ms or more) can read
+  // 0 for a fast call; the floor keeps ratios finite.
+  const elapsed = Math.max(now() - start, TIMER_FLOOR_MS);
   tf.dispose(tensors);
   return elapsed;
 }
@@ -70,6 +76,7 @@ function checkAborted(signal: AbortSignal | undefined): void {
 async function profileCall(
   call: () => tf.Tensor | tf.Tensor[],
 ): Promise<Pick<VariantResult, 'kernelCount' | 'kernelNames' | 'peakBytes'>> {
+  const resident = tf.memory().numBytes;
   const info = await tf.profile(async () => {
     const output = call();
     const tensors = Array.isArray(output) ? output : [output];
@@ -79,14 +86,16 @@ async function profileCall(
   return {
     kernelCount: info.kernels.length,
     kernelNames: [...new Set(info.kernels.map((kernel) => kernel.name))],
-    peakBytes: info.peakBytes,
+    // tf.profile's peak counts every live tensor (both twins' weights and inputs); what one call
+    // adds on top of them is the figure to compare.
+    peakBytes: Math.max(info.peakBytes - resident, 0),
   };
 }
 
 async function runCase(
   benchCase: BenchCase,
   backend: BackendName,
-  settings: { warmup: number; runs: number; seed: number },
+  settings: { warmup: number; runs: number; seed: number; vanillaFirst: boolean },
   tick: () => void,
   signal: AbortSignal | undefined,
 ): Promise<CaseResult> {
@@ -96,17 +105,25 @@ async function runCase(
     prepared = benchCase.setup(settings.seed);
     const calls = { octave: prepared.octave, vanilla: prepared.vanilla };
     const first = { octave: 0, vanilla: 0 };
-    for (let i = 0; i < Math.max(settings.warmup, 1); i++) {
-      for (const variant of ['octave', 'vanilla'] as const) {
+    const pair: Variant[] = settings.vanillaFirst ? ['vanilla', 'octave'] : ['octave', 'vanilla'];
+    for (let i = 0; i < settings.warmup; i++) {
+      for (const variant of pair) {
         checkAborted(signal);
         const elapsed = await timeCall(calls[variant]);
         if (i === 0) first[variant] = elapsed;
       }
     }
     const samples: Record<Variant, number[]> = { octave: [], vanilla: [] };
-    for (const variant of interleavedOrder(settings.runs)) {
+    const timed = first.octave === 0 && first.vanilla === 0;
+    const order = interleavedOrder(settings.runs).map((v) =>
+      settings.vanillaFirst ? (v === 'octave' ? 'vanilla' : 'octave') : v,
+    );
+    for (const variant of order) {
       checkAborted(signal);
-      samples[variant].push(await timeCall(calls[variant]));
+      const elapsed = await timeCall(calls[variant]);
+      // With no warmup, the first timed call is the first run.
+      if (timed && samples[variant].length === 0) first[variant] = elapsed;
+      samples[variant].push(elapsed);
       tick();
     }
     const profiles = {
@@ -182,14 +199,33 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
       });
     }
   }
-  if (!Number.isInteger(runs) || runs < 1)
-    throw new RangeError(`runBenchmark: runs must be an integer ≥ 1, got ${runs}`);
-  if (!Number.isInteger(warmup) || warmup < 0)
-    throw new RangeError(`runBenchmark: warmup must be an integer ≥ 0, got ${warmup}`);
+  if (backends.length === 0) {
+    throw new InvalidArgumentError({
+      functionName: 'runBenchmark',
+      argument: 'options.backends',
+      value: backends,
+      message: 'options.backends is empty',
+    });
+  }
+  const counts: [string, number, number][] = [
+    ['runs', runs, 1],
+    ['warmup', warmup, 0],
+    ['seed', seed, 0],
+  ];
+  for (const [name, value, min] of counts) {
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new InvalidArgumentError({
+        functionName: 'runBenchmark',
+        argument: `options.${name}`,
+        value,
+        message: `options.${name} must be an integer ≥ ${min}, got ${String(value)}`,
+      });
+    }
+  }
   const startedAt = new Date().toISOString();
   const start = now();
   const facts: BackendFacts[] = [];
-  for (const name of backends) facts.push(await startBackend(name, startOptions));
+  for (const name of new Set(backends)) facts.push(await startBackend(name, startOptions));
   const available = facts.filter((fact) => fact.available);
   if (available.length === 0) {
     throw new UnsupportedBackendError({
@@ -201,23 +237,42 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
   const total = available.length * cases.length * runs * 2;
   let done = 0;
   const results: CaseResult[] = [];
+  const failures: BenchmarkResult['failures'] = [];
   for (const fact of available) {
     await startBackend(fact.name, startOptions);
-    for (const benchCase of cases) {
+    for (const [index, benchCase] of cases.entries()) {
       const tick = () => {
         done += 1;
         onProgress?.({ done, total, caseId: benchCase.id, backend: fact.name });
       };
-      results.push(await runCase(benchCase, fact.name, { warmup, runs, seed }, tick, signal));
+      // Which twin runs first alternates by case, so one-off costs (a new shader, an operator
+      // cache) do not always land on the same side.
+      const settings = { warmup, runs, seed, vanillaFirst: index % 2 === 1 };
+      try {
+        results.push(await runCase(benchCase, fact.name, settings, tick, signal));
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        // One case failing (out of memory on a big network, a lost device) loses only itself.
+        failures.push({
+          caseId: benchCase.id,
+          backend: fact.name,
+          error: (error as Error)?.message ?? String(error),
+        });
+      }
     }
   }
-  return {
-    schema: 'octconv-bench/1',
-    startedAt,
-    durationMs: now() - start,
-    settings: { warmup, runs, seed },
-    machine: { ...defaultMachine(), ...machine },
-    backends: facts,
-    results,
-  };
+  // Validated before it is returned: a result this library writes must be one it can read back.
+  return parseBenchmarkResult(
+    {
+      schema: 'octconv-bench/1',
+      startedAt,
+      durationMs: now() - start,
+      settings: { warmup, runs, seed },
+      machine: { ...defaultMachine(), ...machine },
+      backends: facts,
+      results,
+      failures,
+    },
+    'runBenchmark',
+  );
 }

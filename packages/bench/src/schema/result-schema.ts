@@ -68,6 +68,10 @@ export const benchmarkResultSchema = z.object({
   }),
   backends: z.array(backendFactsSchema),
   results: z.array(caseResultSchema),
+  /** Cases that threw, with the message; the others still ran. */
+  failures: z.array(
+    z.object({ caseId: z.string(), backend: z.enum(['cpu', 'wasm', 'webgpu']), error: z.string() }),
+  ),
 });
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';

@@ -12,7 +12,11 @@ import { checkLayerOptions } from '../layers/options';
 import { joinName, Module, type TraceContext } from '../module/module';
 import { type RandomInit, resolveRandom } from '../module/random';
 
-/** Options of {@link OctaveConvBlock}; defaults are the seed notebook's. */
+/**
+ * Options of {@link OctaveConvBlock}; defaults are the seed notebook's except `strideMode`
+ * (`'pool'`, the paper's; the seed's block behaves as `'conv'`, which a stride-2 seed checkpoint
+ * needs).
+ */
 export interface OctaveConvBlockOptions {
   inChannels: number;
   outChannels: number;

@@ -95,9 +95,9 @@ export function parseSafetensors(functionName: string, bytes: Uint8Array): Safet
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     fail(functionName, ['the header is not a JSON object']);
   }
-  // JSON.parse keeps the last of duplicate keys silently: a file could then show one tensor to
-  // a reader that keeps the first and another to us. The format forbids duplicates; so do we.
-  const duplicates = duplicateTopLevelKeys(text);
+  // JSON.parse keeps the last of duplicate keys silently: a file could then show one tensor (or
+  // dtype) to a reader that keeps the first and another to us. Refused at every depth.
+  const duplicates = duplicateKeys(text);
   if (duplicates.length > 0) {
     fail(
       functionName,
@@ -130,7 +130,7 @@ export function parseSafetensors(functionName: string, bytes: Uint8Array): Safet
       continue;
     }
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-    if (typeof dtype !== 'string' || !(dtype in ITEM_SIZE)) {
+    if (typeof dtype !== 'string' || !Object.hasOwn(ITEM_SIZE, dtype)) {
       problems.push(`${label}: unknown dtype ${JSON.stringify(dtype)}`);
       continue;
     }
@@ -159,8 +159,9 @@ export function parseSafetensors(functionName: string, bytes: Uint8Array): Safet
       continue;
     }
     // Element count, bailing out before it could exceed what the byte range can hold.
-    let count = 1;
+    let count = (shape as number[]).includes(0) ? 0 : 1;
     for (const size of shape as number[]) {
+      if (count === 0) break;
       count *= size;
       if (count * ITEM_SIZE[dtype as SafetensorsDtype] > dataLength) break;
     }
@@ -196,28 +197,28 @@ export function parseSafetensors(functionName: string, bytes: Uint8Array): Safet
 }
 
 /**
- * Keys that occur more than once at the top level of a JSON object text (already known to be
- * valid JSON). One linear pass: strings are skipped with their escapes, depth is tracked by
- * brackets outside strings, and a string at depth 1 followed by ':' is a key.
+ * Keys that occur more than once in any one object of a JSON text (already known to be valid
+ * JSON). One linear pass: strings are skipped with their escapes, a stack holds the keys of each
+ * open object, and a string followed by ':' is a key of the innermost object.
  */
-function duplicateTopLevelKeys(text: string): string[] {
-  const seen = new Set<string>();
+function duplicateKeys(text: string): string[] {
+  const stack: (Set<string> | null)[] = [];
   const duplicates = new Set<string>();
-  let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
       const start = i;
       for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
-      if (depth !== 1) continue;
       let j = i + 1;
       while (j < text.length && ' \t\n\r'.includes(text[j]!)) j++;
-      if (text[j] !== ':') continue;
+      const keys = stack[stack.length - 1];
+      if (text[j] !== ':' || !keys) continue;
       const key = JSON.parse(text.slice(start, i + 1)) as string;
-      if (seen.has(key)) duplicates.add(key);
-      seen.add(key);
-    } else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') depth--;
+      if (keys.has(key)) duplicates.add(key);
+      keys.add(key);
+    } else if (c === '{') stack.push(new Set());
+    else if (c === '[') stack.push(null);
+    else if (c === '}' || c === ']') stack.pop();
   }
   return [...duplicates];
 }

@@ -20,8 +20,8 @@ export interface StateEntry {
 }
 
 /**
- * @internal The state dict of `module` in PyTorch's order (parameters then buffers per module,
- * as `state_dict()`), with layouts: rank-4 variables are convolution filters (HWIO ↔ OIHW),
+ * @internal The state dict of `module` (every parameter, then every buffer; the same keys as
+ * `state_dict()`, which interleaves them per module), with layouts: rank-4 variables are convolution filters (HWIO ↔ OIHW),
  * rank-2 variables linear weights (`[in, out]` ↔ `[out, in]`).
  */
 export function stateEntries(functionName: string, module: Module): Map<string, StateEntry> {

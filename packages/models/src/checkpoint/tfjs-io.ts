@@ -96,14 +96,42 @@ export async function loadModule(module: Module, source: string | tf.io.IOHandle
   } else if (topology.module !== module.moduleName) {
     problems.push(`saved from a ${topology.module}, loading into a ${module.moduleName}`);
   }
-  const specs = artifacts.weightSpecs ?? [];
-  const buffer = artifacts.weightData
-    ? tf.io.CompositeArrayBuffer.join(artifacts.weightData)
-    : new ArrayBuffer(0);
+  const rawSpecs: unknown = artifacts.weightSpecs ?? [];
+  if (!Array.isArray(rawSpecs)) problems.push('weightSpecs is not a list');
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  for (const [index, spec] of (Array.isArray(rawSpecs) ? rawSpecs : []).entries()) {
+    const entry = spec as Partial<tf.io.WeightsManifestEntry> | null;
+    if (
+      typeof entry !== 'object' ||
+      entry === null ||
+      typeof entry.name !== 'string' ||
+      typeof entry.dtype !== 'string' ||
+      !Array.isArray(entry.shape) ||
+      !entry.shape.every((n) => Number.isSafeInteger(n) && n >= 0)
+    ) {
+      problems.push(`weightSpecs[${index}] must be { name, dtype, shape: non-negative integers }`);
+      continue;
+    }
+    specs.push(entry as tf.io.WeightsManifestEntry);
+  }
+  let buffer: ArrayBuffer;
+  try {
+    buffer = artifacts.weightData
+      ? tf.io.CompositeArrayBuffer.join(artifacts.weightData)
+      : new ArrayBuffer(0);
+  } catch (error) {
+    throw new CheckpointError({
+      functionName,
+      message: `unreadable weight data (${(error as Error).message})`,
+      cause: error,
+    });
+  }
   let offset = 0;
   const ranges = new Map<string, { begin: number; spec: tf.io.WeightsManifestEntry }>();
   for (const spec of specs) {
-    const size = BYTES_PER_ELEMENT[spec.dtype];
+    const size = Object.hasOwn(BYTES_PER_ELEMENT, spec.dtype)
+      ? BYTES_PER_ELEMENT[spec.dtype]
+      : undefined;
     if (size === undefined || spec.quantization) {
       problems.push(
         `${JSON.stringify(spec.name)}: unsupported dtype ${spec.dtype}${spec.quantization ? ' (quantized)' : ''}`,
@@ -136,6 +164,11 @@ export async function loadModule(module: Module, source: string | tf.io.IOHandle
         ...(integer && spec.shape.length === 0 && { scalar: read()[0]! }),
         make: () => tf.tensor(read(), spec.shape, spec.dtype as 'float32' | 'int32'),
       });
+    }
+  }
+  for (const [name, value] of incoming) {
+    if (value.scalar !== undefined && value.scalar < 0) {
+      problems.push(`${JSON.stringify(name)}: ${value.scalar} batches tracked is negative`);
     }
   }
   assignState(functionName, module, incoming, 'native', problems);

@@ -34,6 +34,11 @@ export function loadTorchCheckpoint(module: Module, bytes: Uint8Array): void {
   for (const [name, entry] of file.tensors) {
     const float = isFloatDtype(entry.dtype);
     const integer = !float && entry.dtype !== 'BOOL';
+    if (!float && !integer) {
+      extraProblems.push(
+        `${JSON.stringify(name)}: dtype ${entry.dtype} is neither a float nor an integer tensor`,
+      );
+    }
     let scalar: number | undefined;
     if (integer && entries.get(name)?.integer && entry.shape.length === 0) {
       scalar = readIntegers(entry)[0]!;

@@ -74,7 +74,7 @@ export function checkLayerOptions(
   }
   const record = options as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (!(key in schema)) {
+    if (!Object.hasOwn(schema, key)) {
       throw new InvalidArgumentError({
         functionName,
         argument: `options.${key}`,

@@ -150,6 +150,14 @@ export abstract class Module<Input = unknown, Output = unknown> {
     return this.traceChecked(input, { functionName, training: this.trainingMode, layers: [] });
   }
 
+  /**
+   * @internal The output shapes `apply` would give for `input`, validated as `apply` validates
+   * (in this module's current mode), in the name of `functionName`.
+   */
+  traceApply(functionName: string, input: BandShapes): BandShapes {
+    return this.traceChecked(input, { functionName, training: this.trainingMode, layers: [] });
+  }
+
   /** @internal {@link checkApply} for an octave input, after checking its tensors. */
   protected checkOctaveApply(x: OctaveTensor): BandShapes {
     checkOctaveTensor(`${this.moduleName}.apply`, 'x', x);

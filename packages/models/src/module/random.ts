@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A source of uniform numbers in [0, 1); every weight initialiser draws from one. */
@@ -44,7 +45,18 @@ export function uniformVariable(
 ): tf.Variable {
   const bound = 1 / Math.sqrt(fanIn);
   const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < values.length; i++) values[i] = (random.next() * 2 - 1) * bound;
+  for (let i = 0; i < values.length; i++) {
+    const u = random.next();
+    if (!(u >= 0 && u < 1)) {
+      throw new InvalidArgumentError({
+        functionName: 'RandomSource',
+        argument: 'random.next()',
+        value: u,
+        message: `random.next() must return a number in [0, 1), returned ${String(u)}`,
+      });
+    }
+    values[i] = (u * 2 - 1) * bound;
+  }
   return ownedVariable(tf.tensor(values, shape), true, name);
 }
 

@@ -27,7 +27,19 @@ export function fileHandler(directory: string): tf.io.IOHandler {
       message: `directory must be a path or file:// URL, got ${String(directory)}`,
     });
   }
-  const root = directory.startsWith('file://') ? fileURLToPath(directory) : directory;
+  let root = directory;
+  if (directory.startsWith('file://')) {
+    try {
+      root = fileURLToPath(directory);
+    } catch (error) {
+      throw new InvalidArgumentError({
+        functionName: 'fileHandler',
+        argument: 'directory',
+        value: directory,
+        message: `directory ${JSON.stringify(directory)} is not a local file URL (${(error as Error).message})`,
+      });
+    }
+  }
   const modelPath = join(root, 'model.json');
   const weightsPath = join(root, 'weights.bin');
   return {
