@@ -11,7 +11,14 @@ import {
   ShapeMismatchError,
 } from '@octconv/core/shape';
 import { describe, expect, it } from 'vitest';
-import { analyze, describeMiniOctNet, describeOctaveConv, sweepAlpha } from '../src/index';
+import {
+  analyze,
+  compareOctaveConv,
+  describeMiniOctNet,
+  describeOctaveConv,
+  describeOctResNet,
+  sweepAlpha,
+} from '../src/index';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
 
@@ -166,6 +173,41 @@ describe('analyze rejects invalid descriptions', () => {
       const error = thrown(call);
       expect(kind.isInstance(error), String(error)).toBe(true);
       expect(error.message).toContain(message);
+    });
+  }
+});
+
+describe('the description builders name themselves in errors', () => {
+  const rows: [string, () => unknown, string][] = [
+    [
+      'describeOctaveConv',
+      () => describeOctaveConv({ height: 8, width: 8, inChannels: 4, outChannels: 4, alphaIn: 2 }),
+      '2',
+    ],
+    [
+      'compareOctaveConv',
+      () => compareOctaveConv({ height: 8, width: 8, inChannels: 4, outChannels: 0 }),
+      '0',
+    ],
+    ['describeMiniOctNet', () => describeMiniOctNet({ alpha: -1 }, { height: 16 }), '-1'],
+    [
+      'describeOctResNet',
+      () => describeOctResNet({ depth: 18 as 50, alpha: 0.5 }, { height: 224 }),
+      '18',
+    ],
+    [
+      'describeOctResNet',
+      () => describeOctResNet({ depth: 50, alpha: 0.5 }, { height: 1.5 }),
+      '1.5',
+    ],
+  ];
+  for (const [fn, call, shows] of rows) {
+    it(`${fn}: InvalidArgumentError with the value`, () => {
+      const error = thrown(call);
+      expect(InvalidArgumentError.isInstance(error), String(error)).toBe(true);
+      expect((error as InvalidArgumentError).code).toBe('ERR_OCTCONV_INVALID_ARGUMENT');
+      expect(error.message.startsWith(`${fn}: `), error.message).toBe(true);
+      expect(error.message).toContain(shows);
     });
   }
 });

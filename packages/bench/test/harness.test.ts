@@ -112,7 +112,7 @@ describe('runBenchmark', () => {
   it('rejects a malformed result with the path of each problem', () => {
     expect(() =>
       parseBenchmarkResult({ schema: 'octconv-bench/1', results: [{ speedup: -1 }] }, 'old.json'),
-    ).toThrow(/^old\.json is not an octconv-bench result: .*startedAt/);
+    ).toThrow(/^parseBenchmarkResult: old\.json is not an octconv-bench result: .*startedAt/);
   });
 });
 

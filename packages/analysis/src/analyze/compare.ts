@@ -4,6 +4,7 @@ import {
   type OctaveConvLayerSpec,
 } from '@octconv/core/shape';
 import { describeOctaveConv } from '../describe/networks';
+import { inTheNameOf } from '../describe/rename-errors';
 import { type Analysis, type AnalysisTotals, analyze } from './analyze';
 
 /** An analysis next to its vanilla twin (the same network at α = 0). */
@@ -77,8 +78,10 @@ export function sweepAlpha(
  * α = 0 twin): the numbers of the paper's Table 1.
  */
 export function compareOctaveConv(spec: OctaveConvLayerSpec): Comparison {
-  return compare(
-    analyze(describeOctaveConv(spec)),
-    analyze(describeOctaveConv({ ...spec, alphaIn: 0, alphaOut: 0 })),
+  return inTheNameOf('compareOctaveConv', () =>
+    compare(
+      analyze(describeOctaveConv(spec)),
+      analyze(describeOctaveConv({ ...spec, alphaIn: 0, alphaOut: 0 })),
+    ),
   );
 }

@@ -6,6 +6,7 @@ import {
   type StrideMode,
 } from '@octconv/core/shape';
 import { DescriptionBuilder } from './builder';
+import { inTheNameOf } from './rename-errors';
 
 /** Input size of a described network. */
 export interface DescribeInput {
@@ -55,7 +56,7 @@ export function describeOctaveConv(
   spec: OctaveConvLayerSpec & { bias?: boolean },
 ): ModelDescription {
   const { bias = false, ...layer } = spec ?? ({} as OctaveConvLayerSpec);
-  const plan = octaveConvOutputShape(layer);
+  const plan = inTheNameOf('describeOctaveConv', () => octaveConvOutputShape(layer));
   const builder = new DescriptionBuilder('OctaveConv2d', plan.input);
   const output = builder.octaveConv('', plan.input, {
     inChannels: layer.inChannels,

@@ -126,7 +126,7 @@ async function main(argv: string[]): Promise<void> {
     try {
       baseline = parseBenchmarkResult(raw, values.compare);
     } catch (error) {
-      throw new UsageError((error as Error).message);
+      throw new UsageError((error as Error).message.replace(/^parseBenchmarkResult: /, ''));
     }
   }
   let backends: BackendName[];

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@octconv/core';
 import { z } from 'zod';
 
 const timing = z.object({
@@ -82,7 +83,7 @@ export type VariantResult = z.infer<typeof variant>;
 
 /**
  * Validates a parsed JSON value as a benchmark result (for `--compare` baselines and tests).
- * @throws Error listing each problem with its path.
+ * @throws InvalidArgumentError listing each problem with its path.
  */
 export function parseBenchmarkResult(value: unknown, source = 'result'): BenchmarkResult {
   const parsed = benchmarkResultSchema.safeParse(value);
@@ -90,7 +91,12 @@ export function parseBenchmarkResult(value: unknown, source = 'result'): Benchma
     const problems = parsed.error.issues
       .slice(0, 10)
       .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new Error(`${source} is not an octconv-bench result: ${problems.join('; ')}`);
+    throw new InvalidArgumentError({
+      functionName: 'parseBenchmarkResult',
+      argument: source,
+      value,
+      message: `${source} is not an octconv-bench result: ${problems.join('; ')}`,
+    });
   }
   return parsed.data;
 }

@@ -10,7 +10,11 @@ describe('statistics', () => {
     expect(quantile([7], 0.9)).toBe(7);
     expect(quantile([10, 0, 5], 0)).toBe(0);
     expect(quantile([10, 0, 5], 1)).toBe(10);
-    expect(() => quantile([], 0.5)).toThrow(RangeError);
+    expect(() => quantile([], 0.5)).toThrow(
+      'quantile: samples must be a non-empty list of finite numbers, got []',
+    );
+    expect(() => quantile([1, Number.NaN], 0.5)).toThrow('quantile: samples must be');
+    expect(() => quantile([1], 2)).toThrow('quantile: q must be in [0, 1], got 2');
   });
 
   it('summarizes samples without reordering the caller’s array', () => {

@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from '@octconv/core';
+
 /** Summary statistics of timing samples, in milliseconds. */
 export interface TimingStats {
   runs: number;
@@ -13,8 +15,22 @@ export interface TimingStats {
  * (numpy's default, "type 7"): the median of [1, 2, 3, 4] is 2.5, its p10 is 1.3.
  */
 export function quantile(samples: readonly number[], q: number): number {
-  if (samples.length === 0) throw new RangeError('quantile of no samples');
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile ${q} outside [0, 1]`);
+  if (!Array.isArray(samples) || samples.length === 0 || !samples.every(Number.isFinite)) {
+    throw new InvalidArgumentError({
+      functionName: 'quantile',
+      argument: 'samples',
+      value: samples,
+      message: `samples must be a non-empty list of finite numbers, got ${JSON.stringify(samples)}`,
+    });
+  }
+  if (!(q >= 0 && q <= 1)) {
+    throw new InvalidArgumentError({
+      functionName: 'quantile',
+      argument: 'q',
+      value: q,
+      message: `q must be in [0, 1], got ${q}`,
+    });
+  }
   const sorted = [...samples].sort((a, b) => a - b);
   const position = (sorted.length - 1) * q;
   const below = Math.floor(position);
