@@ -3,6 +3,7 @@ export {
   type StartOptions,
   SWIFTSHADER_ICD,
   startBackend,
+  webgpuDeviceLost,
 } from './backends/backends';
 export { ALL_CASES, type BenchCase, type PreparedCase, selectCases } from './cases/cases';
 export {

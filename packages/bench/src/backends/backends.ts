@@ -91,11 +91,78 @@ async function describeAdapter(): Promise<BackendFacts['adapter']> {
   };
 }
 
+interface GpuDevice {
+  lost: Promise<{ reason?: string; message?: string }>;
+}
+
+/** The WebGPU device we started, and what it said if it was lost. */
+let webgpuDevice: GpuDevice | null = null;
+let webgpuLost: string | null = null;
+
+/** Why the WebGPU device of the active backend was lost, or null while it is alive. */
+export function webgpuDeviceLost(): string | null {
+  return webgpuLost;
+}
+
+/**
+ * Replaces tfjs's WebGPU backend by a fresh one on a new device, as tfjs-backend-webgpu creates
+ * it at import (same adapter request, features and limits): its registration is a one-time
+ * import side effect, and a lost device never comes back.
+ */
+async function recreateWebGpu(): Promise<void> {
+  try {
+    tf.removeBackend('webgpu');
+  } catch {
+    // Disposing a backend whose device is gone may throw; it is being replaced anyway.
+  }
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  type Adapter = {
+    features: Set<string>;
+    limits: Record<string, number>;
+    info?: unknown;
+    requestDevice(descriptor: unknown): Promise<unknown>;
+  };
+  tf.registerBackend(
+    'webgpu',
+    async () => {
+      const gpu = (
+        globalThis as unknown as {
+          navigator: { gpu: { requestAdapter(o: unknown): Promise<Adapter | null> } };
+        }
+      ).navigator.gpu;
+      const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+      if (!adapter)
+        throw new Error('no WebGPU adapter (navigator.gpu.requestAdapter() returned null)');
+      const requiredFeatures = ['timestamp-query', 'bgra8unorm-storage'].filter((f) =>
+        adapter.features.has(f),
+      );
+      const limits = adapter.limits;
+      const device = await adapter.requestDevice({
+        requiredFeatures,
+        requiredLimits: {
+          maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+          maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+          maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+          maxBufferSize: limits.maxBufferSize,
+          maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+          maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+        },
+      });
+      return new WebGPUBackend(
+        device as ConstructorParameters<typeof WebGPUBackend>[0],
+        adapter.info as never,
+      );
+    },
+    3,
+  );
+}
+
 /**
  * Makes `name` the active tfjs backend, importing it on first use (Node: WebGPU through Dawn,
  * with SwiftShader found automatically on GPU-less Linux; browser: the native adapter; wasm
  * threads only in a cross-origin-isolated page). Never throws: a backend that cannot start is
- * returned with `available: false` and the reason.
+ * returned with `available: false` and the reason. Calling it again after the WebGPU device was
+ * lost (a driver reset, `device.destroy()`) starts a new device; tensors of the old one are gone.
  */
 export async function startBackend(
   name: BackendName,
@@ -105,6 +172,12 @@ export async function startBackend(
     if (!BACKEND_NAMES.includes(name))
       throw new Error(`unknown backend ${JSON.stringify(name)} (cpu, wasm, webgpu)`);
     await importBackend(name, options);
+    if (name === 'webgpu' && webgpuLost !== null) {
+      // The device of the registered backend was lost: start over on a new one.
+      await recreateWebGpu();
+      webgpuLost = null;
+      webgpuDevice = null;
+    }
     if (name === 'webgpu') {
       const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } })
         .navigator?.gpu;
@@ -133,6 +206,17 @@ export async function startBackend(
     facts.threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) && !isNode;
   }
   if (name === 'webgpu') {
+    const device = (tf.backend() as unknown as { device?: GpuDevice }).device;
+    if (device && device !== webgpuDevice) {
+      webgpuDevice = device;
+      device.lost.then(
+        (info) => {
+          if (webgpuDevice === device)
+            webgpuLost = `${info?.reason ?? 'unknown'}${info?.message ? `: ${info.message}` : ''}`;
+        },
+        () => {},
+      );
+    }
     const adapter = await describeAdapter().catch(() => undefined);
     if (adapter) facts.adapter = adapter;
   }

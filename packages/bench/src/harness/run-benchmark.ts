@@ -1,6 +1,11 @@
 import { InvalidArgumentError, UnsupportedBackendError } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { BACKEND_NAMES, type StartOptions, startBackend } from '../backends/backends';
+import {
+  BACKEND_NAMES,
+  type StartOptions,
+  startBackend,
+  webgpuDeviceLost,
+} from '../backends/backends';
 import type { BenchCase, PreparedCase } from '../cases/cases';
 import type {
   BackendFacts,
@@ -252,12 +257,14 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
         results.push(await runCase(benchCase, fact.name, settings, tick, signal));
       } catch (error) {
         if (signal?.aborted) throw error;
-        // One case failing (out of memory on a big network, a lost device) loses only itself.
-        failures.push({
-          caseId: benchCase.id,
-          backend: fact.name,
-          error: (error as Error)?.message ?? String(error),
-        });
+        // One case failing (out of memory on a big network) loses only itself; a lost device
+        // loses the rest of its backend, and the other backends still run.
+        const lost = fact.name === 'webgpu' ? webgpuDeviceLost() : null;
+        const message = lost
+          ? `the webgpu device was lost (${lost}); the remaining webgpu cases were skipped`
+          : (error as Error)?.message || String(error);
+        failures.push({ caseId: benchCase.id, backend: fact.name, error: message });
+        if (lost) break;
       }
     }
   }

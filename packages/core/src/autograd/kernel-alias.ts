@@ -7,6 +7,7 @@ import type {
 } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { UnsupportedBackendError } from '../errors/octconv-error';
+import { checkDeviceAlive } from './device-lost';
 
 type KernelArgs = Parameters<KernelFunc>[0];
 
@@ -71,6 +72,7 @@ function registerFor(alias: KernelAlias, backendName: string, functionName: stri
  * @internal
  */
 export function requireKernelAliases(functionName: string, aliases: readonly KernelAlias[]): void {
+  checkDeviceAlive(functionName);
   const backendName = tf.getBackend();
   const missing = new Set<string>();
   for (const alias of aliases) {
@@ -111,6 +113,7 @@ export function runKernelAlias<T extends tf.Tensor | tf.Tensor[]>(
   inputs: NamedTensorMap | tf.Tensor[],
   attrs: NamedAttrMap,
 ): T {
+  checkDeviceAlive(functionName);
   if (tf.getKernel(alias.name, tf.getBackend()) == null)
     requireKernelAliases(functionName, [alias]);
   return tf.engine().runKernel(alias.name, inputs as unknown as NamedTensorMap, attrs) as T;
