@@ -49,6 +49,35 @@ function rawFile(
   return out;
 }
 
+/** A single-band 2→2 1×1 block: a tiny state dict for hand-made files. */
+function tinyBlock(): OctaveConvBlock {
+  return new OctaveConvBlock({
+    inChannels: 2,
+    outChannels: 2,
+    alphaIn: 0,
+    alphaOut: 0,
+    kernelSize: 1,
+    padding: 0,
+    random: 1,
+  });
+}
+
+/** A safetensors header and data section from `[name, dtype, shape, bytes]` entries, in order. */
+function packEntries(entries: [string, string, number[], Uint8Array][]): {
+  header: Record<string, unknown>;
+  data: Uint8Array;
+} {
+  const header: Record<string, unknown> = {};
+  const data = new Uint8Array(entries.reduce((sum, [, , , bytes]) => sum + bytes.length, 0));
+  let offset = 0;
+  for (const [name, dtype, shape, bytes] of entries) {
+    header[name] = { dtype, shape, data_offsets: [offset, offset + bytes.length] };
+    data.set(bytes, offset);
+    offset += bytes.length;
+  }
+  return { header, data };
+}
+
 const seedCheckpoint = () =>
   new Uint8Array(readFileSync(join(FIXTURES, 'mini-oct-net.safetensors')));
 
@@ -193,42 +222,24 @@ await describeEachBackend('checkpoints', () => {
   });
 
   it('float tensors may come as F64, F16 or BF16 and are cast to float32', async () => {
-    const block = new OctaveConvBlock({
-      inChannels: 2,
-      outChannels: 2,
-      alphaIn: 0,
-      alphaOut: 0,
-      kernelSize: 1,
-      padding: 0,
-      random: 1,
-    });
+    const block = tinyBlock();
     const saved = parseSafetensors('test', await saveTorchCheckpoint(block));
-    const header: Record<string, unknown> = {};
-    const parts: Uint8Array[] = [];
-    let offset = 0;
-    const push = (name: string, dtype: string, shape: number[], bytes: Uint8Array) => {
-      header[name] = { dtype, shape, data_offsets: [offset, offset + bytes.length] };
-      parts.push(bytes);
-      offset += bytes.length;
-    };
-    push(
-      'oct.hh.weight',
-      'F64',
-      [2, 2, 1, 1],
-      new Uint8Array(Float64Array.of(0.5, -1.5, 2, 1e-3).buffer),
-    );
-    push('bn_h.weight', 'F16', [2], new Uint8Array(Uint16Array.of(0x3c00, 0xc000).buffer)); // 1, -2
-    push('bn_h.bias', 'BF16', [2], new Uint8Array(Uint16Array.of(0x3f80, 0x4040).buffer)); // 1, 3
-    for (const name of ['bn_h.running_mean', 'bn_h.running_var', 'bn_h.num_batches_tracked']) {
-      const entry = saved.tensors.get(name)!;
-      push(name, entry.dtype, entry.shape, entry.bytes.slice());
-    }
-    const data = new Uint8Array(offset);
-    let at = 0;
-    for (const part of parts) {
-      data.set(part, at);
-      at += part.length;
-    }
+    const { header, data } = packEntries([
+      [
+        'oct.hh.weight',
+        'F64',
+        [2, 2, 1, 1],
+        new Uint8Array(Float64Array.of(0.5, -1.5, 2, 1e-3).buffer),
+      ],
+      ['bn_h.weight', 'F16', [2], new Uint8Array(Uint16Array.of(0x3c00, 0xc000).buffer)], // 1, -2
+      ['bn_h.bias', 'BF16', [2], new Uint8Array(Uint16Array.of(0x3f80, 0x4040).buffer)], // 1, 3
+      ...['bn_h.running_mean', 'bn_h.running_var', 'bn_h.num_batches_tracked'].map(
+        (name): [string, string, number[], Uint8Array] => {
+          const entry = saved.tensors.get(name)!;
+          return [name, entry.dtype, entry.shape, entry.bytes.slice()];
+        },
+      ),
+    ]);
     loadTorchCheckpoint(block, rawFile(header, data));
     // OIHW [2, 2, 1, 1] → HWIO [1, 1, 2, 2]: element (i, o) = torch (o, i).
     expect(Array.from(await read(block.oct.namedParameters().get('hh.weight')!))).toEqual([
@@ -284,35 +295,15 @@ await describeEachBackend('checkpoints', () => {
 
 await describeEachBackend('checkpoint edge cases', () => {
   it('rejects BOOL for a float parameter, nested duplicate keys and malformed tf.io specs, typed', async () => {
-    const block = new OctaveConvBlock({
-      inChannels: 2,
-      outChannels: 2,
-      alphaIn: 0,
-      alphaOut: 0,
-      kernelSize: 1,
-      padding: 0,
-      random: 1,
-    });
+    const block = tinyBlock();
     const saved = parseSafetensors('test', await saveTorchCheckpoint(block));
-    const header: Record<string, unknown> = {};
-    const parts: Uint8Array[] = [];
-    let offset = 0;
-    for (const [name, entry] of saved.tensors) {
-      const bytes = name === 'bn_h.bias' ? new Uint8Array(2) : entry.bytes.slice();
-      header[name] = {
-        dtype: name === 'bn_h.bias' ? 'BOOL' : entry.dtype,
-        shape: entry.shape,
-        data_offsets: [offset, offset + bytes.length],
-      };
-      parts.push(bytes);
-      offset += bytes.length;
-    }
-    const data = new Uint8Array(offset);
-    let at = 0;
-    for (const part of parts) {
-      data.set(part, at);
-      at += part.length;
-    }
+    const { header, data } = packEntries(
+      [...saved.tensors].map(([name, entry]): [string, string, number[], Uint8Array] =>
+        name === 'bn_h.bias'
+          ? [name, 'BOOL', entry.shape, new Uint8Array(2)]
+          : [name, entry.dtype, entry.shape, entry.bytes.slice()],
+      ),
+    );
     const bool = captureError(() =>
       loadTorchCheckpoint(block, rawFile(header, data)),
     ) as CheckpointError;
