@@ -159,10 +159,15 @@ export const GLOBAL_AVG_POOL: KernelAlias = {
   gradFunc: (dy, _saved, attrs) => {
     const [batch, height, width, channels] = attrs.inputShape as number[];
     return {
+      // Every pixel gets dy / (h·w). Spread by a nearest resize from 1×1: tfjs-backend-wasm's
+      // Tile (what broadcastTo runs) took 19 ms for [2, 56, 56, 32], the resize 0.2 ms.
       x: () =>
-        tf.broadcastTo(
-          tf.div(tf.reshape(dy as tf.Tensor2D, [batch!, 1, 1, channels!]), height! * width!),
-          [batch!, height!, width!, channels!],
+        tf.image.resizeNearestNeighbor(
+          tf.div(
+            tf.reshape(dy as tf.Tensor2D, [batch!, 1, 1, channels!]),
+            height! * width!,
+          ) as tf.Tensor4D,
+          [height!, width!],
         ),
     };
   },
