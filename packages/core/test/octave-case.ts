@@ -237,7 +237,7 @@ export function buildCase(c: OctaveCase): BuiltCase {
  * be added (the reference's up/add refuse), an empty band, or two output bands that break
  * low = ceil(high / 2).
  */
-function referenceIfValid(built: BuiltCase, options: ReturnType<typeof caseOptions>) {
+export function referenceIfValid(built: BuiltCase, options: ReturnType<typeof caseOptions>) {
   let ref: ReturnType<typeof refOctaveConv>;
   try {
     ref = refOctaveConv(built.graph, built.refInputs, built.refWeights, options);

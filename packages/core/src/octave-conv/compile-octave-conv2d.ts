@@ -1,0 +1,285 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { explicitPadding } from '../conv/conv-geometry-attrs';
+import { groupedConv2d } from '../conv/conv2d';
+import { formatValue } from '../errors/format-value';
+import { InvalidArgumentError, ShapeMismatchError } from '../errors/octconv-error';
+import { addActivation, poolConcat, upsampleAdd } from '../kernels/fused-ops';
+import { checkOctaveTensor, type OctaveTensor, tidyOctave } from '../octave/octave-tensor';
+import { upsampleUnchecked } from '../resample/upsample';
+import { checkRecord } from '../shape/check-record';
+import {
+  type Band,
+  OCTAVE_PATHS,
+  type OctaveConvPlan,
+  type OctavePathPlan,
+  type PathName,
+} from '../shape/octave-conv-plan';
+import type { OctaveConvOptions } from '../shape/options';
+import { checkOctaveWeights, type OctaveConvWeights } from './octave-conv-weights';
+import { planOctaveConv2d } from './octave-conv2d';
+
+/** Activation fused into a compiled OctConv. */
+export type Activation = 'linear' | 'relu';
+
+/** Options of {@link compileOctaveConv2d}: the OctConv's own, plus a fused activation. */
+export interface CompileOctaveConvOptions extends OctaveConvOptions {
+  /** Applied to each output band after the sum (and the residual, if any). Default `'linear'`. */
+  activation?: Activation;
+}
+
+/** An OctConv prepared for inference by {@link compileOctaveConv2d}. */
+export interface CompiledOctaveConv {
+  /** Channels of each band, in and out. */
+  readonly channels: {
+    in: { high: number; low: number };
+    out: { high: number; low: number };
+  };
+  /**
+   * `act(octaveConv2d(x) + bias + residual)` per band. `residual`, when given, must have the
+   * output's shapes (a ResNet shortcut). Not differentiable: train with {@link octaveConv2d}.
+   * @throws InvalidArgumentError / ShapeMismatchError before any tensor is created, and
+   *   InvalidArgumentError after {@link CompiledOctaveConv.dispose}.
+   */
+  apply(x: OctaveTensor, residual?: OctaveTensor | null): OctaveTensor;
+  /** Frees the compiled weights; `apply` throws afterwards. Idempotent. */
+  dispose(): void;
+  /** Whether {@link CompiledOctaveConv.dispose} was called. */
+  readonly disposed: boolean;
+}
+
+const COMPILE_KEYS = ['stride', 'padding', 'dilation', 'groups', 'strideMode', 'activation'];
+
+function sameGeometry(a: OctavePathPlan, b: OctavePathPlan): boolean {
+  return (
+    a.stride === b.stride &&
+    a.groups === 1 &&
+    b.groups === 1 &&
+    a.pads.top === b.pads.top &&
+    a.pads.bottom === b.pads.bottom &&
+    a.pads.left === b.pads.left &&
+    a.pads.right === b.pads.right &&
+    a.downsample === b.downsample + 1
+  );
+}
+
+/**
+ * Compiles an OctConv for inference: copies the weights once (so tfjs-backend-wasm's XNNPACK keeps
+ * its prepared operators, which it caches per filter), sums the biases of the paths into each band,
+ * and concatenates the filters of paths that share an output band and a resolution (H→L with L→L,
+ * and at stride 2 in `'pool'` mode H→H with L→H), so that each becomes one wider convolution on
+ * the pooled high band and the low band side by side.
+ *
+ * Each call then runs at most three convolutions, each with its bias (and the activation, where
+ * nothing is added after it) fused in, plus two fused element-wise steps: "pool + concat" and
+ * "upsample + add (+ residual) + activation". On wasm those are WebAssembly SIMD loops over tfjs's
+ * heap, on webgpu one WGSL dispatch each, elsewhere tfjs ops computing the same values. Channel
+ * concat/slice never runs on the feature maps.
+ *
+ * The compiled layer is a snapshot: later changes to `weights` do not reach it, and the caller may
+ * dispose them. Results equal `octaveConv2d` followed by the bias and activation, to float32
+ * rounding (the sums are associated differently).
+ *
+ * @param weights As for {@link octaveConv2d}; biases are optional per path.
+ * @param options As for {@link octaveConv2d}, plus `activation`.
+ * @throws InvalidArgumentError / ShapeMismatchError for invalid weights or options.
+ */
+export function compileOctaveConv2d(
+  weights: OctaveConvWeights,
+  options?: CompileOctaveConvOptions,
+): CompiledOctaveConv {
+  const fn = 'compileOctaveConv2d';
+  const { activation = 'linear', ...convOptions } = checkRecord(
+    fn,
+    'options',
+    options ?? {},
+    COMPILE_KEYS,
+    'option',
+  ) as CompileOctaveConvOptions;
+  if (activation !== 'linear' && activation !== 'relu') {
+    throw new InvalidArgumentError({
+      functionName: fn,
+      argument: 'options.activation',
+      value: activation,
+      message: `options.activation must be 'linear' or 'relu', got ${formatValue(activation)}`,
+    });
+  }
+  const layer = checkOctaveWeights(fn, weights);
+  // Validates the options now (a plan with a nominal input), not at the first call.
+  const inChannels = { high: 0, low: 0 };
+  for (const { name, from } of OCTAVE_PATHS) {
+    const filter = weights[name]?.filter;
+    if (filter) inChannels[from] = filter.shape[2] * (convOptions.groups ?? 1);
+  }
+  const relu = activation === 'relu';
+  const owned: tf.Tensor[] = [];
+  const own = <T extends tf.Tensor>(t: T): T => {
+    owned.push(t);
+    return tf.keep(t);
+  };
+  const filters: Partial<Record<PathName, tf.Tensor4D>> = {};
+  const biases: Record<Band, tf.Tensor1D | null> = { high: null, low: null };
+  const concatenated: Record<Band, tf.Tensor4D | null> = { high: null, low: null };
+  tf.tidy(() => {
+    for (const { name } of OCTAVE_PATHS) {
+      const path = weights[name];
+      if (path) filters[name] = own(tf.clone(path.filter));
+    }
+    for (const band of ['high', 'low'] as const) {
+      const into = OCTAVE_PATHS.filter((p) => p.to === band && weights[p.name]?.bias);
+      if (into.length > 0) {
+        const sum = into.map((p) => weights[p.name]!.bias!).reduce((a, b) => tf.add(a, b));
+        biases[band] = own(into.length === 1 ? tf.clone(sum) : sum);
+      }
+    }
+    const groups = convOptions.groups ?? 1;
+    if (groups === 1 && filters.hl && filters.ll) {
+      concatenated.low = own(tf.concat([filters.hl, filters.ll], 2));
+    }
+    if (
+      groups === 1 &&
+      convOptions.stride === 2 &&
+      (convOptions.strideMode ?? 'pool') === 'pool' &&
+      filters.hh &&
+      filters.lh
+    ) {
+      concatenated.high = own(tf.concat([filters.hh, filters.lh], 2));
+    }
+  });
+  const ownWeights: OctaveConvWeights = {};
+  for (const { name } of OCTAVE_PATHS) {
+    if (filters[name]) ownWeights[name] = { filter: filters[name]! };
+  }
+  const plans = new Map<string, OctaveConvPlan>();
+  let disposed = false;
+
+  const planFor = (x: OctaveTensor): OctaveConvPlan => {
+    const key = `${x.high?.shape ?? '-'}|${x.low?.shape ?? '-'}`;
+    let plan = plans.get(key);
+    if (plan === undefined) {
+      plan = planOctaveConv2d(fn, x, ownWeights, convOptions);
+      plans.set(key, plan);
+    }
+    return plan;
+  };
+
+  const convolve = (
+    input: tf.Tensor4D,
+    filter: tf.Tensor4D,
+    bias: tf.Tensor1D | null,
+    path: OctavePathPlan,
+    plan: OctaveConvPlan,
+    withRelu: boolean,
+  ): tf.Tensor4D => {
+    if (path.groups !== 1) {
+      const y = groupedConv2d(
+        input,
+        filter,
+        bias,
+        path.groups,
+        { stride: path.stride, dilation: plan.dilation, pads: path.pads },
+        fn,
+      );
+      return withRelu ? tf.relu(y) : y;
+    }
+    const inputs: tf.NamedTensorMap = bias ? { x: input, filter, bias } : { x: input, filter };
+    return tf.engine().runKernel('FusedConv2D', inputs, {
+      strides: [path.stride, path.stride],
+      pad: explicitPadding(path.pads),
+      dataFormat: 'NHWC',
+      dilations: [plan.dilation, plan.dilation],
+      activation: withRelu ? 'relu' : 'linear',
+      leakyreluAlpha: 0,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  };
+
+  return {
+    channels: { in: inChannels, out: layer.outChannels },
+    get disposed() {
+      return disposed;
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      tf.dispose(owned);
+    },
+    apply(x: OctaveTensor, residual?: OctaveTensor | null): OctaveTensor {
+      const name = 'CompiledOctaveConv.apply';
+      if (disposed) {
+        throw new InvalidArgumentError({
+          functionName: name,
+          argument: 'this',
+          value: 'disposed',
+          message: 'this compiled OctConv has been disposed',
+        });
+      }
+      const plan = planFor(x);
+      if (residual != null) {
+        checkOctaveTensor(name, 'residual', residual);
+        for (const band of ['high', 'low'] as const) {
+          const want = plan.output[band];
+          const got = residual[band]?.shape ?? null;
+          if (String(want) !== String(got)) {
+            throw new ShapeMismatchError({
+              functionName: name,
+              message: `residual.${band} is ${got ? `[${got.join(', ')}]` : 'null'} but the output's ${band} band is ${want ? `[${want.join(', ')}]` : 'null'}`,
+            });
+          }
+        }
+      }
+      return tidyOctave(() => {
+        const pooled = new Map<string, tf.Tensor4D>();
+        const source = (band: Band, times: number): tf.Tensor4D => {
+          const key = `${band}${times}`;
+          let result = pooled.get(key);
+          if (result === undefined) {
+            result = times === 0 ? x[band]! : poolConcat(source(band, times - 1), null);
+            pooled.set(key, result);
+          }
+          return result;
+        };
+        /** One path's own convolution, on its (pooled) source band. */
+        const path = (p: OctavePathPlan, bias: tf.Tensor1D | null, withRelu: boolean) =>
+          convolve(source(p.from, p.downsample), filters[p.name]!, bias, p, plan, withRelu);
+        const output: OctaveTensor = { high: null, low: null };
+        for (const band of ['high', 'low'] as const) {
+          const into = OCTAVE_PATHS.map((p) => plan.paths[p.name]).filter(
+            (p): p is OctavePathPlan => p !== null && p.to === band,
+          );
+          if (into.length === 0) continue;
+          const direct = into.filter((p) => !p.upsample);
+          const up = into.find((p) => p.upsample);
+          const extra = residual?.[band] ?? null;
+          // The activation goes on the last step that produces the band.
+          const reluOnDirect = relu && !up && !extra;
+          let y: tf.Tensor4D | null = null;
+          const fromHigh = direct.find((p) => p.from === 'high');
+          const fromLow = direct.find((p) => p.from === 'low');
+          if (fromHigh && fromLow && concatenated[band] && sameGeometry(fromHigh, fromLow)) {
+            const input = poolConcat(
+              source('high', fromHigh.downsample - 1),
+              source('low', fromLow.downsample),
+            );
+            y = convolve(input, concatenated[band]!, biases[band], fromLow, plan, reluOnDirect);
+          } else if (direct.length > 0) {
+            const [first, second] = direct as [OctavePathPlan, OctavePathPlan | undefined];
+            y = path(first, biases[band], reluOnDirect && !second);
+            if (second) y = addActivation(y, path(second, null, false), reluOnDirect);
+          }
+          if (up) {
+            const target = plan.output.high!;
+            y = y
+              ? upsampleAdd(y, path(up, null, false), relu && !extra)
+              : // Nearest upsampling commutes with a per-channel bias and with ReLU.
+                upsampleUnchecked(
+                  path(up, biases[band], relu && !extra),
+                  [target[1], target[2]],
+                  fn,
+                );
+          }
+          output[band] = extra ? addActivation(y!, extra, relu) : y;
+        }
+        return output;
+      });
+    },
+  };
+}
