@@ -152,10 +152,14 @@ export abstract class Module<Input = unknown, Output = unknown> {
 
   /**
    * @internal The output shapes `apply` would give for `input`, validated as `apply` validates
-   * (in this module's current mode), in the name of `functionName`.
+   * (in `training` mode, by default this module's current one), in the name of `functionName`.
    */
-  traceApply(functionName: string, input: BandShapes): BandShapes {
-    return this.traceChecked(input, { functionName, training: this.trainingMode, layers: [] });
+  traceApply(
+    functionName: string,
+    input: BandShapes,
+    training: boolean = this.trainingMode,
+  ): BandShapes {
+    return this.traceChecked(input, { functionName, training, layers: [] });
   }
 
   /** @internal {@link checkApply} for an octave input, after checking its tensors. */

@@ -1,0 +1,370 @@
+import {
+  type Activation,
+  type BandShapes,
+  type CompiledOctaveConv,
+  checkOctaveTensor,
+  checkTensor4D,
+  compileOctaveConv2d,
+  globalAvgPool,
+  InvalidArgumentError,
+  maxPool2d,
+  type OctaveConvWeights,
+  type OctaveTensor,
+  octaveMerge,
+  octaveSplit,
+  tidyOctave,
+} from '@octconv/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { OctaveConvBlock } from '../blocks/octave-conv-block';
+import type { BatchNorm2d } from '../layers/batch-norm2d';
+import { Conv2d } from '../layers/conv2d';
+import type { Linear } from '../layers/linear';
+import type { OctaveBatchNorm2d } from '../layers/octave-batch-norm2d';
+import {
+  FirstOctaveConv,
+  LastOctaveConv,
+  OctaveConv2d,
+  type OctaveConvLayer,
+} from '../layers/octave-conv2d';
+import type { Module } from '../module/module';
+import { MiniOctNet } from '../networks/mini-oct-net';
+import { OctaveBottleneck, OctResNet } from '../networks/oct-resnet';
+
+/**
+ * A module compiled for inference by {@link compileForInference}: batch norm folded into the
+ * convolutions, bias and ReLU fused, filters prepared once. A snapshot: later changes to the
+ * module's weights do not reach it.
+ */
+export interface InferenceModel<Input, Output> {
+  /** The compiled module's class name. */
+  readonly moduleName: string;
+  /**
+   * The eval-mode forward of the module, to float32 rounding. Validates `x` as the module's
+   * `apply` does (typed errors, nothing created). Not differentiable.
+   */
+  apply(x: Input): Output;
+  /** Frees the compiled weights; `apply` throws afterwards. Idempotent. */
+  dispose(): void;
+  /** Whether {@link InferenceModel.dispose} was called. */
+  readonly disposed: boolean;
+}
+
+type BandNorms = { high: BatchNorm2d | null; low: BatchNorm2d | null };
+
+/** Runs `build` and disposes the temporaries it made; what it kept (tf.keep) survives. */
+function withTemporaries<T>(build: () => T): T {
+  let result: T | undefined;
+  tf.tidy(() => {
+    result = build();
+  });
+  return result as T;
+}
+
+/**
+ * Folds eval-mode batch norm (one per output band) into an OctConv's weights:
+ * `W' = W · γ/√(σ² + ε)` per output channel, and the band's bias `(b − μ) · γ/√(σ² + ε) + β`
+ * on its first path. Returns new tensors (the caller compiles then disposes them).
+ */
+function foldedWeights(weights: OctaveConvWeights, norms: BandNorms): OctaveConvWeights {
+  const folded: OctaveConvWeights = {};
+  const shifted = { high: false, low: false };
+  for (const name of ['hh', 'hl', 'lh', 'll'] as const) {
+    const path = weights[name];
+    if (!path) continue;
+    const band = name[1] === 'h' ? 'high' : 'low';
+    const bn = norms[band];
+    if (bn === null) {
+      folded[name] = { filter: path.filter, bias: path.bias ?? null };
+      continue;
+    }
+    const scale = tf.div(bn.weight, tf.sqrt(tf.add(bn.runningVar, bn.eps))) as tf.Tensor1D;
+    const filter = tf.mul(path.filter, scale) as tf.Tensor4D;
+    let bias: tf.Tensor1D | null = path.bias ? (tf.mul(path.bias, scale) as tf.Tensor1D) : null;
+    if (!shifted[band]) {
+      // The band's shift goes on one path only: the compiled layer sums the paths' biases.
+      shifted[band] = true;
+      const shift = tf.sub(bn.bias, tf.mul(bn.runningMean, scale)) as tf.Tensor1D;
+      bias = bias ? (tf.add(bias, shift) as tf.Tensor1D) : shift;
+    }
+    folded[name] = { filter, bias };
+  }
+  return folded;
+}
+
+function compileLayer(
+  layer: OctaveConvLayer<unknown, unknown>,
+  norms: BandNorms,
+  activation: Activation,
+): CompiledOctaveConv {
+  return withTemporaries(() =>
+    compileOctaveConv2d(foldedWeights(layer.weights(), norms), {
+      ...layer.convOptions(),
+      activation,
+    }),
+  );
+}
+
+function octaveNorms(bn: OctaveBatchNorm2d): BandNorms {
+  return { high: bn.bnH, low: bn.bnL };
+}
+
+/** A plain `Conv2d` (+ batch norm) as a one-band compiled OctConv. */
+function compileConv(conv: Conv2d, bn: BatchNorm2d | null, activation: Activation) {
+  return withTemporaries(() =>
+    compileOctaveConv2d(
+      foldedWeights(
+        {
+          hh: { filter: conv.weight as tf.Tensor4D, bias: conv.bias as tf.Tensor1D | null },
+        },
+        { high: bn, low: null },
+      ),
+      {
+        stride: conv.stride as 1 | 2,
+        padding: conv.padding,
+        dilation: conv.dilation,
+        groups: conv.groups,
+        // A plain convolution's stride is the convolution's own.
+        strideMode: 'conv',
+        activation,
+      },
+    ),
+  );
+}
+
+/** A copy of a `Linear` layer's weights: `x · W + b`. */
+function copyLinear(linear: Linear): { apply(x: tf.Tensor2D): tf.Tensor2D; dispose(): void } {
+  const weight = tf.keep(tf.clone(linear.weight)) as tf.Tensor2D;
+  const bias = linear.bias ? (tf.keep(tf.clone(linear.bias)) as tf.Tensor1D) : null;
+  return {
+    apply: (x) => tf.tidy(() => (bias ? tf.add(tf.matMul(x, weight), bias) : tf.matMul(x, weight))),
+    dispose: () => tf.dispose(bias ? [weight, bias] : [weight]),
+  };
+}
+
+interface Bottleneck {
+  conv1: CompiledOctaveConv;
+  conv2: CompiledOctaveConv;
+  conv3: CompiledOctaveConv;
+  downsample: CompiledOctaveConv | null;
+}
+
+function compileBottleneck(block: OctaveBottleneck): Bottleneck {
+  return {
+    conv1: compileLayer(block.conv1, octaveNorms(block.bn1), 'relu'),
+    conv2: compileLayer(block.conv2, octaveNorms(block.bn2), 'relu'),
+    conv3: compileLayer(block.conv3, octaveNorms(block.bn3), 'relu'),
+    downsample:
+      block.downsampleConv && block.downsampleBn
+        ? compileLayer(block.downsampleConv, octaveNorms(block.downsampleBn), 'linear')
+        : null,
+  };
+}
+
+function runBottleneck(block: Bottleneck, x: OctaveTensor): OctaveTensor {
+  return tidyOctave(() => {
+    const shortcut = block.downsample ? block.downsample.apply(x) : x;
+    const out = block.conv2.apply(block.conv1.apply(x));
+    // ReLU(bn3(conv3(out)) + shortcut), with the addition and ReLU fused into conv3's last step.
+    return block.conv3.apply(out, shortcut);
+  });
+}
+
+function bottleneckParts(block: Bottleneck): CompiledOctaveConv[] {
+  return [block.conv1, block.conv2, block.conv3, ...(block.downsample ? [block.downsample] : [])];
+}
+
+/** Any module {@link compileForInference} accepts. */
+export type CompilableModule =
+  | Conv2d
+  | OctaveConv2d
+  | FirstOctaveConv
+  | LastOctaveConv
+  | OctaveConvBlock
+  | OctaveBottleneck
+  | MiniOctNet
+  | OctResNet;
+
+/**
+ * Compiles a module for fast inference (issue #6's inference mode). Batch norm, in its eval form
+ * (running statistics), is folded into the preceding convolution's filters and bias; biases and
+ * ReLU are fused into the convolutions; each OctConv runs as {@link compileOctaveConv2d} does
+ * (three convolutions at most, fused "pool + concat" and "upsample + add + ReLU" steps as
+ * WebAssembly SIMD or WGSL kernels); a ResNet shortcut is added inside the last step of `conv3`.
+ * The result equals the module's eval-mode `apply` to float32 rounding.
+ *
+ * The module must be in eval mode (`module.eval()`): a compiled model has no batch statistics
+ * to update. The model owns copies of everything it needs; dispose it when done.
+ *
+ * @throws InvalidArgumentError for a module in training mode, a disposed module, or a module kind
+ *   that cannot be compiled (containers of your own: compile their layers instead).
+ */
+export function compileForInference(
+  module: MiniOctNet | OctResNet,
+): InferenceModel<tf.Tensor4D, tf.Tensor2D>;
+export function compileForInference(module: Conv2d): InferenceModel<tf.Tensor4D, tf.Tensor4D>;
+export function compileForInference(
+  module: FirstOctaveConv,
+): InferenceModel<tf.Tensor4D, OctaveTensor>;
+export function compileForInference(
+  module: LastOctaveConv,
+): InferenceModel<OctaveTensor, tf.Tensor4D>;
+export function compileForInference(
+  module: OctaveConv2d | OctaveConvBlock | OctaveBottleneck,
+): InferenceModel<OctaveTensor, OctaveTensor>;
+export function compileForInference(module: CompilableModule): InferenceModel<unknown, unknown>;
+export function compileForInference(module: CompilableModule): InferenceModel<unknown, unknown> {
+  const fn = 'compileForInference';
+  const given = module as unknown;
+  const name =
+    given && typeof given === 'object' && 'moduleName' in given
+      ? String((given as Module).moduleName)
+      : typeof given;
+  const fail = (message: string): never => {
+    throw new InvalidArgumentError({ functionName: fn, argument: 'module', value: name, message });
+  };
+  if (
+    !(
+      given instanceof Conv2d ||
+      given instanceof OctaveConv2d ||
+      given instanceof FirstOctaveConv ||
+      given instanceof LastOctaveConv ||
+      given instanceof OctaveConvBlock ||
+      given instanceof OctaveBottleneck ||
+      given instanceof MiniOctNet ||
+      given instanceof OctResNet
+    )
+  ) {
+    return fail(
+      `module must be a Conv2d, OctaveConv2d, FirstOctaveConv, LastOctaveConv, OctaveConvBlock, OctaveBottleneck, MiniOctNet or OctResNet, got ${name}`,
+    );
+  }
+  if (module.disposed) return fail(`the ${name} has been disposed`);
+  if (module.training) {
+    return fail(
+      `the ${name} is in training mode; call .eval() first (inference folds batch norm's running statistics)`,
+    );
+  }
+
+  const parts: { dispose(): void }[] = [];
+  const keep = <T extends { dispose(): void }>(part: T): T => {
+    parts.push(part);
+    return part;
+  };
+  let forward: (x: never) => unknown;
+  let toShapes: (x: never) => BandShapes;
+  const applyName = `${name}(compiled).apply`;
+  const plain = (x: tf.Tensor4D): BandShapes => {
+    checkTensor4D(applyName, 'x', x);
+    return { high: x.shape, low: null };
+  };
+  const octave = (x: OctaveTensor): BandShapes => {
+    checkOctaveTensor(applyName, 'x', x);
+    return { high: x.high?.shape ?? null, low: x.low?.shape ?? null };
+  };
+
+  try {
+    if (module instanceof Conv2d) {
+      const conv = keep(compileConv(module, null, 'linear'));
+      forward = (x: tf.Tensor4D) => conv.apply({ high: x, low: null }).high;
+      toShapes = plain;
+    } else if (module instanceof OctaveConvBlock) {
+      const conv = keep(compileLayer(module.oct, { high: module.bnH, low: module.bnL }, 'relu'));
+      forward = (x: OctaveTensor) => conv.apply(x);
+      toShapes = octave;
+    } else if (module instanceof OctaveBottleneck) {
+      const block = compileBottleneck(module);
+      parts.push(...bottleneckParts(block));
+      forward = (x: OctaveTensor) => runBottleneck(block, x);
+      toShapes = octave;
+    } else if (module instanceof MiniOctNet) {
+      const stem = keep(compileConv(module.stemConv, module.stemBn, 'relu'));
+      const b1 = keep(
+        compileLayer(module.b1.oct, { high: module.b1.bnH, low: module.b1.bnL }, 'relu'),
+      );
+      const b2 = keep(
+        compileLayer(module.b2.oct, { high: module.b2.bnH, low: module.b2.bnL }, 'relu'),
+      );
+      const fc = copyLinear(module.fc);
+      parts.push(fc);
+      const alpha = module.alpha;
+      forward = (x: tf.Tensor4D) =>
+        tf.tidy(() => {
+          const bands = b2.apply(
+            b1.apply(octaveSplit(stem.apply({ high: x, low: null }).high!, alpha)),
+          );
+          const pooled = globalAvgPool(octaveMerge(bands)) as tf.Tensor2D;
+          return fc.apply(pooled);
+        });
+      toShapes = plain;
+    } else if (module instanceof OctResNet) {
+      const stem = keep(compileConv(module.conv1, module.bn1, 'relu'));
+      const blocks = module.blocks.map((block) => {
+        const compiled = compileBottleneck(block);
+        parts.push(...bottleneckParts(compiled));
+        return compiled;
+      });
+      const fc = copyLinear(module.fc);
+      parts.push(fc);
+      forward = (x: tf.Tensor4D) =>
+        tf.tidy(() => {
+          const stemOut = stem.apply({ high: x, low: null }).high!;
+          let bands: OctaveTensor = {
+            high: maxPool2d(stemOut, { kernelSize: 3, stride: 2, padding: 1 }),
+            low: null,
+          };
+          for (const block of blocks) bands = runBottleneck(block, bands);
+          const pooled = globalAvgPool(bands.high!) as tf.Tensor2D;
+          return fc.apply(pooled);
+        });
+      toShapes = plain;
+    } else {
+      const layer = module as FirstOctaveConv | LastOctaveConv | OctaveConv2d;
+      const conv = keep(compileLayer(layer, { high: null, low: null }, 'linear'));
+      if (layer instanceof FirstOctaveConv) {
+        forward = (x: tf.Tensor4D) => conv.apply({ high: x, low: null });
+        toShapes = plain;
+      } else if (layer instanceof LastOctaveConv) {
+        forward = (x: OctaveTensor) => conv.apply(x).high;
+        toShapes = octave;
+      } else {
+        forward = (x: OctaveTensor) => conv.apply(x);
+        toShapes = octave;
+      }
+    }
+  } catch (error) {
+    for (const part of parts) part.dispose();
+    throw error;
+  }
+
+  let disposed = false;
+  const checked = new Set<string>();
+  return {
+    moduleName: name,
+    get disposed() {
+      return disposed;
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const part of parts) part.dispose();
+    },
+    apply(x: unknown): unknown {
+      if (disposed) {
+        throw new InvalidArgumentError({
+          functionName: applyName,
+          argument: 'this',
+          value: name,
+          message: 'this compiled model has been disposed',
+        });
+      }
+      const shapes = toShapes(x as never);
+      const key = `${shapes.high}|${shapes.low}`;
+      if (!checked.has(key)) {
+        // Every layer's shape arithmetic, before any tensor is made (cached per input shape).
+        module.traceApply(applyName, shapes, false);
+        checked.add(key);
+      }
+      return forward(x as never);
+    },
+  };
+}

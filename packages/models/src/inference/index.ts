@@ -1,0 +1,5 @@
+export {
+  type CompilableModule,
+  compileForInference,
+  type InferenceModel,
+} from './compile-for-inference';
