@@ -125,6 +125,19 @@ await describeEachBackend('checkpoints', () => {
     other.dispose();
   });
 
+  it('loads a Node Buffer straight from readFile (a view into a larger pool or file)', async () => {
+    const net = new MiniOctNet({ random: 3 });
+    const expected = new MiniOctNet({ random: 4 });
+    loadTorchCheckpoint(expected, seedCheckpoint());
+    // readFileSync returns a Buffer; a small one is a view into Node's shared pool.
+    const file = readFileSync(join(FIXTURES, 'mini-oct-net.safetensors'));
+    const padded = Buffer.concat([Buffer.alloc(12, 7), file]).subarray(12);
+    loadTorchCheckpoint(net, padded);
+    expect(await snapshot(net)).toEqual(await snapshot(expected));
+    net.dispose();
+    expected.dispose();
+  });
+
   it('hostile files give CheckpointError, quickly, without allocating their claims', async () => {
     const net = new MiniOctNet({ random: 1 });
     const before = await snapshot(net);

@@ -239,8 +239,11 @@ export function readFloat32(entry: SafetensorsEntry): Float32Array {
   const count = bytes.byteLength / ITEM_SIZE[entry.dtype];
   if (entry.dtype === 'F32') {
     // A copy either way: backends may keep the array they are given, and it must not alias
-    // the caller's file.
-    return new Float32Array(bytes.slice().buffer);
+    // the caller's file. (Not `bytes.slice().buffer`: on a Node Buffer, slice() is a view and
+    // .buffer the whole file, or Node's shared pool.)
+    const copy = new Float32Array(count);
+    new Uint8Array(copy.buffer).set(bytes);
+    return copy;
   }
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) {
