@@ -6,13 +6,13 @@ import {
 } from '@octconv/analysis';
 import {
   add,
+  compileOctaveConv2d,
   globalAvgPool,
   type OctaveConvWeights,
-  octaveConv2d,
   softmaxCrossEntropy,
   splitChannels,
 } from '@octconv/core';
-import { MiniOctNet, OctaveConvBlock, octResNet } from '@octconv/models';
+import { compileForInference, MiniOctNet, OctaveConvBlock, octResNet } from '@octconv/models';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** What a case times: an octave variant and its vanilla twin, on the active backend. */
@@ -62,7 +62,7 @@ function layerCase(channels: number, size: number, alpha: number): BenchCase {
   const split = splitChannels(channels, alpha);
   return {
     id: `layer-c${channels}-s${size}-a${alpha}`,
-    title: `OctConv 3×3, ${channels} ch @ ${size}², α ${alpha} vs tf.conv2d`,
+    title: `OctConv 3×3 (compiled), ${channels} ch @ ${size}², α ${alpha} vs tf.conv2d`,
     kind: 'layer',
     alpha,
     suites: ['default', 'full'],
@@ -82,14 +82,19 @@ function layerCase(channels: number, size: number, alpha: number): BenchCase {
       };
       const x = normal([1, size, size, channels], seed + 6) as tf.Tensor4D;
       const filter = normal([3, 3, channels, channels], seed + 7, scale) as tf.Tensor4D;
+      // Inference mode: filters prepared once, fused steps (octaveConv2d is the training path).
+      const layer = compileOctaveConv2d(weights);
+      tf.dispose(Object.values(weights).map((path) => path!.filter));
       return {
         octave: () => {
-          const y = octaveConv2d({ high, low }, weights);
+          const y = layer.apply({ high, low });
           return [y.high!, y.low!];
         },
         vanilla: () => tf.conv2d(x, filter, 1, 'same'),
-        dispose: () =>
-          tf.dispose([high, low, x, filter, ...Object.values(weights).map((path) => path!.filter)]),
+        dispose: () => {
+          tf.dispose([high, low, x, filter]);
+          layer.dispose();
+        },
       };
     },
   };
@@ -98,7 +103,7 @@ function layerCase(channels: number, size: number, alpha: number): BenchCase {
 function blockCase(channels: number, size: number, alpha: number): BenchCase {
   return {
     id: `block-c${channels}-s${size}-a${alpha}`,
-    title: `OctaveConvBlock (eval), ${channels} ch @ ${size}², α ${alpha} vs fused conv+BN+ReLU`,
+    title: `OctaveConvBlock (compiled: BN folded, bias+ReLU fused), ${channels} ch @ ${size}², α ${alpha} vs fused conv+BN+ReLU`,
     kind: 'block',
     alpha,
     suites: ['default', 'full'],
@@ -111,6 +116,7 @@ function blockCase(channels: number, size: number, alpha: number): BenchCase {
         alphaOut: alpha,
         random: seed,
       }).eval();
+      const compiled = compileForInference(block);
       const split = block.oct.channels.in;
       const high = normal([1, size, size, split.high], seed) as tf.Tensor4D;
       const low = normal([1, size / 2, size / 2, split.low], seed + 1) as tf.Tensor4D;
@@ -125,13 +131,14 @@ function blockCase(channels: number, size: number, alpha: number): BenchCase {
       const bias = normal([channels], seed + 4) as tf.Tensor1D;
       return {
         octave: () => {
-          const y = block.apply({ high, low });
+          const y = compiled.apply({ high, low });
           return [y.high!, y.low!];
         },
         vanilla: () =>
           tf.fused.conv2d({ x, filter, strides: 1, pad: 'same', bias, activation: 'relu' }),
         dispose: () => {
           tf.dispose([high, low, x, filter, bias]);
+          compiled.dispose();
           block.dispose();
         },
       };
@@ -142,7 +149,7 @@ function blockCase(channels: number, size: number, alpha: number): BenchCase {
 function miniCase(alpha: number): BenchCase {
   return {
     id: `mini-oct-net-a${alpha}`,
-    title: `MiniOctNet (eval) α ${alpha} vs α 0, 32², batch 8`,
+    title: `MiniOctNet (compiled) α ${alpha} vs α 0 (compiled), 32², batch 8`,
     kind: 'network',
     alpha,
     suites: ['default', 'full'],
@@ -150,8 +157,12 @@ function miniCase(alpha: number): BenchCase {
       sweepAlpha((a) => describeMiniOctNet({ alpha: a }, { batch: 8, height: 32 }), [alpha])[0]!
         .theoreticalSpeedup,
     setup(seed) {
-      const octave = new MiniOctNet({ alpha, random: seed }).eval();
-      const vanilla = new MiniOctNet({ alpha: 0, random: seed }).eval();
+      const octaveNet = new MiniOctNet({ alpha, random: seed }).eval();
+      const vanillaNet = new MiniOctNet({ alpha: 0, random: seed }).eval();
+      const octave = compileForInference(octaveNet);
+      const vanilla = compileForInference(vanillaNet);
+      octaveNet.dispose();
+      vanillaNet.dispose();
       const x = normal([8, 32, 32, 3], seed) as tf.Tensor4D;
       return {
         octave: () => octave.apply(x),
@@ -169,7 +180,7 @@ function miniCase(alpha: number): BenchCase {
 function resnetCase(alpha: number): BenchCase {
   return {
     id: `oct-resnet50-a${alpha}`,
-    title: `Oct-ResNet-50 (eval) α ${alpha} vs ResNet-50, 224², batch 1`,
+    title: `Oct-ResNet-50 (compiled) α ${alpha} vs ResNet-50 (compiled), 224², batch 1`,
     kind: 'network',
     alpha,
     suites: ['full'],
@@ -177,8 +188,12 @@ function resnetCase(alpha: number): BenchCase {
       sweepAlpha((a) => describeOctResNet({ depth: 50, alpha: a }, { height: 224 }), [alpha])[0]!
         .theoreticalSpeedup,
     setup(seed) {
-      const octave = octResNet({ depth: 50, alpha, random: seed }).eval();
-      const vanilla = octResNet({ depth: 50, alpha: 0, random: seed }).eval();
+      const octaveNet = octResNet({ depth: 50, alpha, random: seed }).eval();
+      const vanillaNet = octResNet({ depth: 50, alpha: 0, random: seed }).eval();
+      const octave = compileForInference(octaveNet);
+      const vanilla = compileForInference(vanillaNet);
+      octaveNet.dispose();
+      vanillaNet.dispose();
       const x = normal([1, 224, 224, 3], seed) as tf.Tensor4D;
       return {
         octave: () => octave.apply(x),

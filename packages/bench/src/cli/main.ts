@@ -30,7 +30,7 @@ const HELP = `octconv-bench — OctConv against its vanilla twin, side by side, 
 
 Usage: octconv-bench [options]
 
-  --backends LIST   comma-separated: cpu, wasm, webgpu (default: wasm, plus webgpu when an adapter exists)
+  --backends LIST   comma-separated: cpu, wasm, webgpu (default: wasm, plus webgpu on a hardware, non-fallback adapter)
   --suite NAME      default (layers, blocks, MiniOctNet, a training step) or full (+ Oct-ResNet-50)
   --cases LIST      only cases whose id contains one of these (e.g. layer-c64,mini)
   --warmup N        untimed calls per variant before timing (default 3)
