@@ -26,13 +26,14 @@ function registerWasm(): void {
     kernelName: UPSAMPLE_ADD,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const { a, b } = inputs as Inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const { a, b, r } = inputs as Inputs as {
+        a: tf.TensorInfo;
+        b: tf.TensorInfo;
+        r?: tf.TensorInfo;
+      };
       const [batch, height, width, channels] = a.shape as [number, number, number, number];
       const out = makeWasmOutput(backend, a.shape);
-      kernels(backend).up_add(
-        heapOffset(backend, a),
-        heapOffset(backend, b),
-        heapOffset(backend, out),
+      const geometry = [
         batch,
         height,
         width,
@@ -40,7 +41,14 @@ function registerWasm(): void {
         b.shape[1]!,
         b.shape[2]!,
         floor(attrs),
-      );
+      ] as const;
+      const [pa, pb, po] = [
+        heapOffset(backend, a),
+        heapOffset(backend, b),
+        heapOffset(backend, out),
+      ];
+      if (r) kernels(backend).up_add_res(pa, pb, heapOffset(backend, r), po, ...geometry);
+      else kernels(backend).up_add(pa, pb, po, ...geometry);
       return out;
     },
   });
@@ -93,8 +101,13 @@ function registerWebGPU(): void {
     kernelName: UPSAMPLE_ADD,
     backendName: 'webgpu',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const { a, b } = inputs as Inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      return runProgram(backend, upsampleAddProgram(a.shape, attrs?.relu === true), [a, b]);
+      const { a, b, r } = inputs as Inputs as {
+        a: tf.TensorInfo;
+        b: tf.TensorInfo;
+        r?: tf.TensorInfo;
+      };
+      const program = upsampleAddProgram(a.shape, attrs?.relu === true, r !== undefined);
+      return runProgram(backend, program, r ? [a, b, r] : [a, b]);
     },
   });
   tf.registerKernel({
@@ -139,16 +152,26 @@ export function fusedStepsImplementation(): 'wasm-simd' | 'webgpu' | 'tfjs-ops' 
 }
 
 /**
- * @internal `act(a + nearest×2(b))` with `b` the half-size band (`ceil(h/2)`), cropped back to
- * `a`'s odd size. No argument checks; no gradient.
+ * @internal `act(a + nearest×2(b) [+ r])` with `b` the half-size band (`ceil(h/2)`), cropped back
+ * to `a`'s odd size, and `r` (a residual of `a`'s shape) added in the same pass. No argument
+ * checks; no gradient.
  */
-export function upsampleAdd(a: tf.Tensor4D, b: tf.Tensor4D, relu: boolean): tf.Tensor4D {
-  if (fastBackend()) return tf.engine().runKernel(UPSAMPLE_ADD, { a, b }, { relu }) as tf.Tensor4D;
+export function upsampleAdd(
+  a: tf.Tensor4D,
+  b: tf.Tensor4D,
+  relu: boolean,
+  r: tf.Tensor4D | null = null,
+): tf.Tensor4D {
+  if (fastBackend()) {
+    const inputs: tf.NamedTensorMap = r ? { a, b, r } : { a, b };
+    return tf.engine().runKernel(UPSAMPLE_ADD, inputs, { relu }) as tf.Tensor4D;
+  }
   return tf.tidy(() => {
     let up = tf.image.resizeNearestNeighbor(b, [2 * b.shape[1], 2 * b.shape[2]]);
     if (up.shape[1] !== a.shape[1] || up.shape[2] !== a.shape[2])
       up = tf.slice(up, [0, 0, 0, 0], [-1, a.shape[1], a.shape[2], -1]);
-    const sum = tf.add(a, up) as tf.Tensor4D;
+    let sum = tf.add(a, up) as tf.Tensor4D;
+    if (r) sum = tf.add(sum, r);
     return relu ? tf.relu(sum) : sum;
   });
 }

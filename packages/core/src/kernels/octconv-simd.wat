@@ -65,6 +65,69 @@
       (local.set $bi (i32.add (local.get $bi) (i32.const 1)))
       (br $loop_n))))
 
+  ;; up_add plus a residual r of a's shape: out[p, k] = max(a[p, k] + b[up(p), k] + r[p, k], floor)
+  ;; (a ResNet shortcut added in the same pass).
+  (func $up_add_res (export "up_add_res")
+    (param $a i32) (param $b i32) (param $r i32) (param $out i32)
+    (param $n i32) (param $h i32) (param $w i32) (param $c i32)
+    (param $hb i32) (param $wb i32) (param $floor f32)
+    (local $bi i32) (local $i i32) (local $j i32) (local $k i32)
+    (local $rowb i32) (local $pb i32) (local $vfloor v128) (local $c4 i32) (local $stride i32)
+    (local.set $vfloor (f32x4.splat (local.get $floor)))
+    (local.set $c4 (i32.and (local.get $c) (i32.const -4)))
+    (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $bi (i32.const 0))
+    (block $done_n (loop $loop_n
+      (br_if $done_n (i32.ge_u (local.get $bi) (local.get $n)))
+      (local.set $i (i32.const 0))
+      (block $done_i (loop $loop_i
+        (br_if $done_i (i32.ge_u (local.get $i) (local.get $h)))
+        ;; byte offset of b's row (bi, i >> 1)
+        (local.set $rowb (i32.add (local.get $b)
+          (i32.mul (i32.mul
+            (i32.add (i32.mul (local.get $bi) (local.get $hb)) (i32.shr_u (local.get $i) (i32.const 1)))
+            (local.get $wb)) (local.get $stride))))
+        (local.set $j (i32.const 0))
+        (block $done_j (loop $loop_j
+          (br_if $done_j (i32.ge_u (local.get $j) (local.get $w)))
+          (local.set $pb (i32.add (local.get $rowb)
+            (i32.mul (i32.shr_u (local.get $j) (i32.const 1)) (local.get $stride))))
+          (local.set $k (i32.const 0))
+          (block $done_v (loop $loop_v
+            (br_if $done_v (i32.ge_u (local.get $k) (local.get $c4)))
+            (v128.store (local.get $out)
+              (f32x4.max
+                (f32x4.add
+                  (f32x4.add (v128.load (local.get $a)) (v128.load (local.get $pb)))
+                  (v128.load (local.get $r)))
+                (local.get $vfloor)))
+            (local.set $a (i32.add (local.get $a) (i32.const 16)))
+            (local.set $r (i32.add (local.get $r) (i32.const 16)))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 16)))
+            (local.set $out (i32.add (local.get $out) (i32.const 16)))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $loop_v)))
+          (block $done_s (loop $loop_s
+            (br_if $done_s (i32.ge_u (local.get $k) (local.get $c)))
+            (f32.store (local.get $out)
+              (f32.max
+                (f32.add
+                  (f32.add (f32.load (local.get $a)) (f32.load (local.get $pb)))
+                  (f32.load (local.get $r)))
+                (local.get $floor)))
+            (local.set $a (i32.add (local.get $a) (i32.const 4)))
+            (local.set $r (i32.add (local.get $r) (i32.const 4)))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 4)))
+            (local.set $out (i32.add (local.get $out) (i32.const 4)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $loop_s)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $loop_j)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $loop_i)))
+      (local.set $bi (i32.add (local.get $bi) (i32.const 1)))
+      (br $loop_n))))
+
   ;; out[e] = max(a[e] + b[e], floor) for `count` elements.
   (func $add (export "add")
     (param $a i32) (param $b i32) (param $out i32) (param $count i32) (param $floor f32)

@@ -15,6 +15,19 @@ export interface SimdKernels {
     lowWidth: number,
     floor: number,
   ): void;
+  up_add_res(
+    a: number,
+    b: number,
+    r: number,
+    out: number,
+    batch: number,
+    height: number,
+    width: number,
+    channels: number,
+    lowHeight: number,
+    lowWidth: number,
+    floor: number,
+  ): void;
   add(a: number, b: number, out: number, count: number, floor: number): void;
   pool_concat(
     x: number,

@@ -57,17 +57,24 @@ function activation(relu: boolean): string {
   return relu ? 'value = select(value, 0.0, value < 0.0);' : '';
 }
 
-/** @internal `out = act(A + nearest×2(B))`, B the half-size band (cropped on odd sizes). */
-export function upsampleAddProgram(shape: number[], relu: boolean): ElementwiseProgram {
+/**
+ * @internal `out = act(A + nearest×2(B) [+ R])`, B the half-size band (cropped on odd sizes), R a
+ * residual of A's shape added in the same pass.
+ */
+export function upsampleAddProgram(
+  shape: number[],
+  relu: boolean,
+  residual: boolean,
+): ElementwiseProgram {
   return program(
-    `up_add_${relu}`,
+    `up_add_${relu}_${residual}`,
     shape,
-    ['A', 'B'],
+    residual ? ['A', 'B', 'R'] : ['A', 'B'],
     `
     let coords = getCoordsFromIndex(index);
     let b = ((coords[0] * uniforms.bShape[1] + coords[1] / 2) * uniforms.bShape[2] + coords[2] / 2)
       * uniforms.bShape[3] + coords[3];
-    var value = A[index] + B[b];
+    var value = A[index] + B[b]${residual ? ' + R[index]' : ''};
     ${activation(relu)}
     setOutputAtIndex(index, value);`,
   );

@@ -265,16 +265,20 @@ export function compileOctaveConv2d(
             y = path(first, biases[band], reluOnDirect && !second);
             if (second) y = addActivation(y, path(second, null, false), reluOnDirect);
           }
+          if (up && y) {
+            // L→H's output, upsampled, and the residual join H→H's in one pass.
+            output[band] = upsampleAdd(y, path(up, null, false), relu, extra);
+            continue;
+          }
           if (up) {
+            // Only L→H feeds the band. Nearest upsampling commutes with a per-channel bias and
+            // with ReLU.
             const target = plan.output.high!;
-            y = y
-              ? upsampleAdd(y, path(up, null, false), relu && !extra)
-              : // Nearest upsampling commutes with a per-channel bias and with ReLU.
-                upsampleUnchecked(
-                  path(up, biases[band], relu && !extra),
-                  [target[1], target[2]],
-                  fn,
-                );
+            y = upsampleUnchecked(
+              path(up, biases[band], relu && !extra),
+              [target[1], target[2]],
+              fn,
+            );
           }
           output[band] = extra ? addActivation(y!, extra, relu) : y;
         }
