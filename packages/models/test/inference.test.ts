@@ -159,6 +159,11 @@ const CASES: Case[] = [
     input: () => tf.randomNormal([3, 12, 12, 3], 0, 1, 'float32', 18) as tf.Tensor4D,
   },
   {
+    name: 'MiniOctNet α .25, odd size 11×9 (the head upsamples the low band)',
+    make: () => new MiniOctNet({ alpha: 0.25, numClasses: 4, random: 13 }),
+    input: () => tf.randomNormal([2, 11, 9, 3], 0, 1, 'float32', 22) as tf.Tensor4D,
+  },
+  {
     name: 'MiniOctNet α 0 (the plain twin)',
     make: () => new MiniOctNet({ alpha: 0, random: 10 }),
     input: () => tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 19) as tf.Tensor4D,
