@@ -29,6 +29,33 @@ export interface SimdKernels {
     floor: number,
   ): void;
   add(a: number, b: number, out: number, count: number, floor: number): void;
+  relu_grad(dy: number, x: number, out: number, count: number): void;
+  channel_stats(a: number, b: number, mu: number, out: number, pixels: number, c: number): void;
+  channel_affine(
+    x: number,
+    y: number,
+    a: number,
+    b: number,
+    cc: number,
+    out: number,
+    pixels: number,
+    c: number,
+  ): void;
+  im2row(
+    x: number,
+    out: number,
+    batch: number,
+    height: number,
+    width: number,
+    channels: number,
+    kernelWidth: number,
+    outWidth: number,
+    paddedHeight: number,
+    padTop: number,
+    padLeft: number,
+    stride: number,
+    dilation: number,
+  ): void;
   pool_concat(
     x: number,
     l: number,

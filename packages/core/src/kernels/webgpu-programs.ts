@@ -80,6 +80,17 @@ export function upsampleAddProgram(
   );
 }
 
+/** @internal ReLU's gradient, `out = X > 0 ? DY : 0`. */
+export function reluGradProgram(shape: number[]): ElementwiseProgram {
+  return program(
+    'relu_grad',
+    shape,
+    ['DY', 'X'],
+    `
+    setOutputAtIndex(index, select(0.0, DY[index], X[index] > 0.0));`,
+  );
+}
+
 /** @internal `out = act(A + B)`, same shapes. */
 export function addProgram(shape: number[], relu: boolean): ElementwiseProgram {
   return program(

@@ -1,5 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { type KernelAlias, runKernelAlias } from '../autograd/kernel-alias';
+import { reluGrad } from '../kernels/fused-ops';
 import { checkTensor } from '../tensor/check-tensor';
 
 /** @internal */
@@ -10,7 +11,7 @@ export const RELU: KernelAlias = {
   // PyTorch's convention: the gradient at exactly 0 is 0.
   gradFunc: (dy, saved) => {
     const [x] = saved as [tf.Tensor];
-    return { x: () => tf.mul(dy as tf.Tensor, tf.cast(tf.greater(x, 0), 'float32')) };
+    return { x: () => reluGrad(dy as tf.Tensor, x) };
   },
 };
 

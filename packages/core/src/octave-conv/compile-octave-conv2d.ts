@@ -63,8 +63,9 @@ function sameGeometry(a: OctavePathPlan, b: OctavePathPlan): boolean {
 }
 
 /**
- * Compiles an OctConv for inference: copies the weights once (so tfjs-backend-wasm's XNNPACK keeps
- * its prepared operators, which it caches per filter), sums the biases of the paths into each band,
+ * Compiles an OctConv for inference: takes its own handles on the filters once (no copy; the same
+ * filter data every call, so tfjs-backend-wasm's XNNPACK keeps the operators it prepared and
+ * caches per filter), sums the biases of the paths into each band,
  * and concatenates the filters of paths that share an output band and a resolution (H→L with L→L,
  * and at stride 2 in `'pool'` mode H→H with L→H), so that each becomes one wider convolution on
  * the pooled high band and the low band side by side.
@@ -75,8 +76,8 @@ function sameGeometry(a: OctavePathPlan, b: OctavePathPlan): boolean {
  * heap, on webgpu one WGSL dispatch each, elsewhere tfjs ops computing the same values. Channel
  * concat/slice never runs on the feature maps.
  *
- * The compiled layer is a snapshot: later changes to `weights` do not reach it, and the caller may
- * dispose them. Results equal `octaveConv2d` followed by the bias and activation, to float32
+ * The compiled layer is a snapshot: later changes to `weights` (a variable's `assign`) do not reach
+ * it, and the caller may dispose them (tfjs counts references to the data). Results equal `octaveConv2d` followed by the bias and activation, to float32
  * rounding (the sums are associated differently).
  *
  * @param weights As for {@link octaveConv2d}; biases are optional per path.
@@ -122,13 +123,14 @@ export function compileOctaveConv2d(
   tf.tidy(() => {
     for (const { name } of OCTAVE_PATHS) {
       const path = weights[name];
-      if (path) filters[name] = own(tf.clone(path.filter));
+      // A reshape is a new handle on the same data (no copy; tfjs counts references).
+      if (path) filters[name] = own(tf.reshape(path.filter, path.filter.shape) as tf.Tensor4D);
     }
     for (const band of ['high', 'low'] as const) {
       const into = OCTAVE_PATHS.filter((p) => p.to === band && weights[p.name]?.bias);
       if (into.length > 0) {
         const sum = into.map((p) => weights[p.name]!.bias!).reduce((a, b) => tf.add(a, b));
-        biases[band] = own(into.length === 1 ? tf.clone(sum) : sum);
+        biases[band] = own(into.length === 1 ? (tf.reshape(sum, sum.shape) as tf.Tensor1D) : sum);
       }
     }
     const groups = convOptions.groups ?? 1;

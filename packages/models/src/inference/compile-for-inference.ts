@@ -132,10 +132,15 @@ function compileConv(conv: Conv2d, bn: BatchNorm2d | null, activation: Activatio
   );
 }
 
-/** A copy of a `Linear` layer's weights: `x · W + b`. */
+/** A new tensor on `t`'s data: a reshape never copies (tfjs counts references to the data). */
+function handle<T extends tf.Tensor>(t: T): T {
+  return tf.reshape(t, t.shape as number[]) as T;
+}
+
+/** A `Linear` layer's weights (own handles): `x · W + b`. */
 function copyLinear(linear: Linear): { apply(x: tf.Tensor2D): tf.Tensor2D; dispose(): void } {
-  const weight = tf.keep(tf.clone(linear.weight)) as tf.Tensor2D;
-  const bias = linear.bias ? (tf.keep(tf.clone(linear.bias)) as tf.Tensor1D) : null;
+  const weight = tf.keep(handle(linear.weight)) as tf.Tensor2D;
+  const bias = linear.bias ? (tf.keep(handle(linear.bias)) as tf.Tensor1D) : null;
   return {
     apply: (x) => tf.tidy(() => (bias ? tf.add(tf.matMul(x, weight), bias) : tf.matMul(x, weight))),
     dispose: () => tf.dispose(bias ? [weight, bias] : [weight]),
@@ -200,7 +205,7 @@ function splitLinear(
   const part = (start: number, count: number) =>
     count === 0 ? null : (tf.keep(tf.slice(linear.weight, [start, 0], [count, -1])) as tf.Tensor2D);
   const weights = { high: part(0, split), low: part(split, inFeatures - split) };
-  const bias = linear.bias ? (tf.keep(tf.clone(linear.bias)) as tf.Tensor1D) : null;
+  const bias = linear.bias ? (tf.keep(handle(linear.bias)) as tf.Tensor1D) : null;
   return {
     apply: (high, low) =>
       tf.tidy(() => {
