@@ -26,3 +26,13 @@ it('derives the shared-memory variant byte for byte as the assembler makes it', 
   });
   expect(typeof instance.exports.up_add).toBe('function');
 });
+
+it('stays under the 4 KB that browsers compile synchronously on the main thread', () => {
+  // Chromium refuses new WebAssembly.Module() above 4096 bytes outside workers; wasm-simd.ts
+  // would then fall back to tfjs ops, correct but without the fused kernels.
+  const size = atob(OCTCONV_SIMD_WASM).length;
+  expect(size).toBeLessThanOrEqual(4096);
+  expect(
+    sharedMemoryVariant(Uint8Array.from(atob(OCTCONV_SIMD_WASM), (c) => c.charCodeAt(0))).length,
+  ).toBeLessThanOrEqual(4096);
+});
