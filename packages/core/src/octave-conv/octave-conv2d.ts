@@ -4,7 +4,14 @@ import { convolutionAliases, groupedConv2d } from '../conv/conv2d';
 import { ShapeMismatchError } from '../errors/octconv-error';
 import { checkOctaveTensor, type OctaveTensor, tidyOctave } from '../octave/octave-tensor';
 import { DOWNSAMPLE, downsampleUnchecked } from '../resample/downsample';
-import { UPSAMPLE_ALIASES, upsampleUnchecked } from '../resample/upsample';
+import {
+  canFuseUpsampleAdd,
+  UPSAMPLE_ADD,
+  UPSAMPLE_ALIASES,
+  upsampleAddUnchecked,
+  upsampleUnchecked,
+} from '../resample/upsample';
+import { halfSize } from '../shape/conv-geometry';
 import {
   type Band,
   OCTAVE_PATHS,
@@ -58,7 +65,11 @@ export function planOctaveConv2d(
 }
 
 /** The kernel aliases a planned forward will run (and so must exist on the backend). */
-function aliasesFor(plan: OctaveConvPlan, weights: OctaveConvWeights): KernelAlias[] {
+function aliasesFor(
+  plan: OctaveConvPlan,
+  weights: OctaveConvWeights,
+  fuseUp: boolean,
+): KernelAlias[] {
   const aliases = new Set<KernelAlias>();
   const into = { high: 0, low: 0 };
   for (const path of Object.values(plan.paths)) {
@@ -67,7 +78,8 @@ function aliasesFor(plan: OctaveConvPlan, weights: OctaveConvWeights): KernelAli
     for (const alias of convolutionAliases(path.groups, path.inChannels, groupIn))
       aliases.add(alias);
     if (path.downsample > 0) aliases.add(DOWNSAMPLE);
-    if (path.upsample) for (const alias of UPSAMPLE_ALIASES) aliases.add(alias);
+    if (path.upsample && fuseUp) aliases.add(UPSAMPLE_ADD);
+    else if (path.upsample) for (const alias of UPSAMPLE_ALIASES) aliases.add(alias);
     into[path.to] += 1;
   }
   if (into.high > 1 || into.low > 1) aliases.add(ADD);
@@ -98,7 +110,18 @@ export function octaveConv2d(
 ): OctaveTensor {
   const fn = 'octaveConv2d';
   const plan = planOctaveConv2d(fn, x, weights, options);
-  requireKernelAliases(fn, aliasesFor(plan, weights));
+  // L→H joins H→H in one fused pass where the backend has it (an exactly doubled or cropped
+  // nearest upsample of L→H's output, added).
+  const lh = plan.paths.lh;
+  const high = plan.output.high;
+  const fuseUp =
+    lh?.upsample === true &&
+    plan.paths.hh !== null &&
+    high !== null &&
+    lh.convOutput[0] === halfSize(high[1]) &&
+    lh.convOutput[1] === halfSize(high[2]) &&
+    canFuseUpsampleAdd();
+  requireKernelAliases(fn, aliasesFor(plan, weights, fuseUp));
   return tidyOctave(() => {
     // Pooled versions of the input bands, each computed once: at stride 2 in 'pool' mode, H→H
     // uses Down(X_H) and H→L uses Down(Down(X_H)).
@@ -119,11 +142,15 @@ export function octaveConv2d(
       const geometry = { stride: path.stride, dilation: plan.dilation, pads: path.pads };
       const input = source(path.from, path.downsample);
       let y = groupedConv2d(input, filter, bias, path.groups, geometry, fn);
+      const previous = outputs[path.to];
+      if (path.upsample && fuseUp && previous) {
+        outputs[path.to] = upsampleAddUnchecked(previous, y, fn);
+        continue;
+      }
       if (path.upsample) {
         const target = plan.output.high!;
         y = upsampleUnchecked(y, [target[1], target[2]], fn);
       }
-      const previous = outputs[path.to];
       outputs[path.to] = previous ? addSameShape(previous, y, fn) : y;
     }
     return outputs;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type KernelAlias, requireKernelAliases, runKernelAlias } from '../autograd/kernel-alias';
 import { formatValue } from '../errors/format-value';
 import { InvalidArgumentError } from '../errors/octconv-error';
+import { fusedStepsImplementation } from '../kernels/fused-ops';
 import { halfSize } from '../shape/conv-geometry';
 import { checkTensor4D } from '../tensor/check-tensor';
 import { CROP_SPATIAL, cropSpatial } from '../tensor/differentiable';
@@ -72,4 +73,56 @@ export function upsample(x: tf.Tensor4D, size: readonly [number, number]): tf.Te
   }
   requireKernelAliases(fn, UPSAMPLE_ALIASES);
   return upsampleUnchecked(x, size, fn);
+}
+
+/**
+ * @internal `a + Up(b)` as one differentiable kernel where the fused step runs (wasm with SIMD,
+ * webgpu): the training path's L→H join, one pass instead of a resize and an add. The gradient
+ * is `dy` for `a` and, for `b`, the sum of each 2×2 block of `dy` over the real pixels (an odd
+ * edge's block is cut by the crop).
+ */
+export const UPSAMPLE_ADD: KernelAlias = {
+  name: 'OctconvUpsampleAdd',
+  baseKernels: ['OctconvFusedUpsampleAdd'],
+  forward: (args, base) => base('OctconvFusedUpsampleAdd')({ ...args, attrs: { relu: false } }),
+  inputsToSave: [],
+  gradFunc: (dy, _saved, attrs) => {
+    const [lowHeight, lowWidth] = attrs.lowSize as [number, number];
+    const grad = dy as tf.Tensor4D;
+    return {
+      a: () => tf.reshape(grad, grad.shape),
+      b: () => {
+        const even =
+          grad.shape[1] === 2 * lowHeight && grad.shape[2] === 2 * lowWidth
+            ? grad
+            : tf.pad(grad, [
+                [0, 0],
+                [0, 2 * lowHeight - grad.shape[1]],
+                [0, 2 * lowWidth - grad.shape[2]],
+                [0, 0],
+              ]);
+        return tf.mul(tf.avgPool(even, 2, 2, 'valid'), tf.scalar(4));
+      },
+    };
+  },
+};
+
+/**
+ * @internal Whether {@link upsampleAddUnchecked} can run as one kernel on the active backend
+ * (registering the fused step if needed).
+ */
+export function canFuseUpsampleAdd(): boolean {
+  return fusedStepsImplementation() !== 'tfjs-ops';
+}
+
+/** @internal `a + Up(b)` through {@link UPSAMPLE_ADD}; only where {@link canFuseUpsampleAdd}. */
+export function upsampleAddUnchecked(a: tf.Tensor4D, b: tf.Tensor4D, caller: string): tf.Tensor4D {
+  return runKernelAlias<tf.Tensor4D>(
+    UPSAMPLE_ADD,
+    caller,
+    { a, b },
+    {
+      lowSize: [b.shape[1], b.shape[2]],
+    },
+  );
 }

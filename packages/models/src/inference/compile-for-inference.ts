@@ -264,11 +264,11 @@ export type CompilableModule =
   | OctResNet;
 
 /**
- * Compiles a module for fast inference (issue #6's inference mode). Batch norm, in its eval form
- * (running statistics), is folded into the preceding convolution's filters and bias; biases and
- * ReLU are fused into the convolutions; each OctConv runs as {@link compileOctaveConv2d} does
- * (three convolutions at most, fused "pool + concat" and "upsample + add + ReLU" steps as
- * WebAssembly SIMD or WGSL kernels); a ResNet shortcut is added inside the last step of `conv3`.
+ * Compiles a module for fast inference. Batch norm, in its eval form (running statistics), is
+ * folded into the preceding convolution's filters and bias; biases and ReLU are fused into the
+ * convolutions; each OctConv runs as `compileOctaveConv2d` of `@octconv/core` does (three
+ * convolutions at most, fused "pool + concat" and "upsample + add + ReLU" steps as WebAssembly
+ * SIMD or WGSL kernels); a ResNet shortcut is added inside the last step of `conv3`.
  * The result equals the module's eval-mode `apply` to float32 rounding.
  *
  * The module must be in eval mode (`module.eval()`): a compiled model has no batch statistics
