@@ -1,0 +1,21 @@
+import type { Theme } from 'vitepress';
+import DefaultTheme from 'vitepress/theme';
+import { defineAsyncComponent } from 'vue';
+import './custom.css';
+
+// The live tools load tfjs and Chart.js: each is its own chunk, fetched only by its page, and
+// rendered only in the browser (the pages wrap them in <ClientOnly>).
+const tools = {
+  OctPlayground: () => import('../../components/OctPlayground.vue'),
+  OctCalculator: () => import('../../components/OctCalculator.vue'),
+  OctBenchmark: () => import('../../components/OctBenchmark.vue'),
+  OctTraining: () => import('../../components/OctTraining.vue'),
+};
+
+export default {
+  extends: DefaultTheme,
+  enhanceApp({ app }) {
+    for (const [name, load] of Object.entries(tools))
+      app.component(name, defineAsyncComponent(load));
+  },
+} satisfies Theme;

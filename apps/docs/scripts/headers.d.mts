@@ -1,0 +1,1 @@
+export declare const CROSS_ORIGIN_ISOLATION: Readonly<Record<string, string>>;

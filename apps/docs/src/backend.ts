@@ -1,0 +1,50 @@
+// One way for every live page to start a tfjs backend in the browser: @octconv/bench's
+// startBackend, with the wasm binaries served by Vite (`?url` imports, hashed file names).
+import { type BackendFacts, type BackendName, startBackend } from '@octconv/bench';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import plain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import threaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+
+export type { BackendFacts, BackendName };
+
+/** The backends a page offers, in order of preference. */
+export const PAGE_BACKENDS: readonly BackendName[] = ['wasm', 'webgpu', 'cpu'];
+
+let pathsSet = false;
+
+/**
+ * Tells tfjs-backend-wasm where Vite put its binaries, before anything starts it. startBackend's
+ * `wasmPaths` takes one prefix, but Vite names each file with its own hash, so the per-file
+ * form is set here.
+ */
+export function ensureWasmPaths(): void {
+  if (pathsSet) return;
+  setWasmPaths({
+    'tfjs-backend-wasm.wasm': plain,
+    'tfjs-backend-wasm-simd.wasm': simd,
+    'tfjs-backend-wasm-threaded-simd.wasm': threaded,
+  });
+  pathsSet = true;
+}
+
+/** Makes `name` the active backend; never throws (see startBackend). */
+export function activate(name: BackendName): Promise<BackendFacts> {
+  ensureWasmPaths();
+  return startBackend(name);
+}
+
+/** A short human description of a started backend. */
+export function describeFacts(facts: BackendFacts): string {
+  if (!facts.available) return `${facts.name}: unavailable (${facts.reason ?? 'unknown reason'})`;
+  const details: string[] = [];
+  if (facts.name === 'wasm') {
+    details.push(facts.simd ? 'SIMD' : 'no SIMD');
+    details.push(facts.threads ? 'threads' : 'no threads');
+  }
+  if (facts.adapter) {
+    details.push(facts.adapter.description);
+    if (facts.adapter.isFallbackAdapter) details.push('software fallback adapter');
+  }
+  return details.length ? `${facts.name} (${details.join(', ')})` : facts.name;
+}
