@@ -1,6 +1,8 @@
 // Counts, per forward on the active backend: kernels and intermediate tensors (from tf.profile)
 // and, on webgpu, real GPU dispatches (dispatchWorkgroups calls), for the plain path (what ran
-// before issue #6: octaveConv2d, the module's eval-mode apply) and the compiled one.
+// before issue #6: octaveConv2d, the module's eval-mode apply) and the compiled one; and the
+// median time of each, the two interleaved in one process (on a software adapter that is CPU time,
+// but a like-for-like comparison).
 // Usage: node packages/bench/scripts/dispatches.mjs [webgpu|wasm|cpu] (build the packages first).
 import { compileOctaveConv2d, octaveConv2d, splitChannels } from '@octconv/core';
 import { compileForInference, MiniOctNet, OctaveConvBlock } from '@octconv/models';
@@ -42,7 +44,33 @@ async function count(run) {
   return result;
 }
 
+const RUNS = 7;
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+/** Median ms of `plain` and `compiled`, alternating which goes first, outputs downloaded. */
+async function time(plain, compiled) {
+  const once = async (run) => {
+    const start = performance.now();
+    const outputs = [run()].flat();
+    await Promise.all(outputs.map((t) => t.data()));
+    tf.dispose(outputs);
+    return performance.now() - start;
+  };
+  const times = { plain: [], compiled: [] };
+  for (let i = 0; i < RUNS; i++) {
+    const order = i % 2 ? ['plain', 'compiled'] : ['compiled', 'plain'];
+    for (const name of order) times[name].push(await once(name === 'plain' ? plain : compiled));
+  }
+  return { plain: median(times.plain), compiled: median(times.compiled) };
+}
+
 const rows = [];
+async function compare(what, plainName, plain, compiledName, compiled) {
+  const [a, b] = [await count(plain), await count(compiled)];
+  const ms = await time(plain, compiled);
+  rows.push([what, plainName, { ...a, ms: ms.plain }]);
+  rows.push(['', compiledName, { ...b, ms: ms.compiled }]);
+}
 const r = (shape, seed, scale = 0.1) => tf.randomNormal(shape, 0, scale, 'float32', seed);
 {
   const split = splitChannels(64, 0.5);
@@ -57,30 +85,41 @@ const r = (shape, seed, scale = 0.1) => tf.randomNormal(shape, 0, scale, 'float3
   };
   const compiled = compileOctaveConv2d(weights);
   const bands = (y) => [y.high, y.low];
-  rows.push([
+  await compare(
     'layer 64 ch @ 56², α .5',
     'octaveConv2d',
-    await count(() => bands(octaveConv2d({ high, low }, weights))),
-  ]);
-  rows.push(['', 'compileOctaveConv2d', await count(() => bands(compiled.apply({ high, low })))]);
+    () => bands(octaveConv2d({ high, low }, weights)),
+    'compileOctaveConv2d',
+    () => bands(compiled.apply({ high, low })),
+  );
   const block = new OctaveConvBlock({ inChannels: 64, outChannels: 64, random: 1 }).eval();
   const fast = compileForInference(block);
-  rows.push([
+  await compare(
     'block 64 ch @ 56², α .5',
     'block.apply (eval)',
-    await count(() => bands(block.apply({ high, low }))),
-  ]);
-  rows.push(['', 'compileForInference', await count(() => bands(fast.apply({ high, low })))]);
+    () => bands(block.apply({ high, low })),
+    'compileForInference',
+    () => bands(fast.apply({ high, low })),
+  );
   const net = new MiniOctNet({ alpha: 0.5, random: 1 }).eval();
   const fastNet = compileForInference(net);
   const x = r([8, 32, 32, 3], 7, 1);
-  rows.push(['MiniOctNet α .5, 8×32²', 'net.apply (eval)', await count(() => net.apply(x))]);
-  rows.push(['', 'compileForInference', await count(() => fastNet.apply(x))]);
+  await compare(
+    'MiniOctNet α .5, 8×32²',
+    'net.apply (eval)',
+    () => net.apply(x),
+    'compileForInference',
+    () => fastNet.apply(x),
+  );
 }
 
 console.log(`${backend}: ${JSON.stringify(facts.adapter ?? {})}`);
-console.log('| workload | path | kernels | GPU dispatches | intermediate tensors |');
-console.log('| --- | --- | ---: | ---: | ---: |');
-for (const [what, path, c] of rows)
-  console.log(`| ${what} | ${path} | ${c.kernels} | ${c.dispatches ?? '–'} | ${c.intermediates} |`);
+console.log(
+  `| workload | path | kernels | GPU dispatches | intermediate tensors | median ms (${RUNS} runs) |`,
+);
+console.log('| --- | --- | ---: | ---: | ---: | ---: |');
+for (const [what, path, c] of rows) {
+  const cells = [what, path, c.kernels, c.dispatches ?? '–', c.intermediates, c.ms.toFixed(1)];
+  console.log(`| ${cells.join(' | ')} |`);
+}
 process.exit(0);
