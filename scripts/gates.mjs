@@ -46,10 +46,11 @@ for (const name of PUBLIC_PACKAGES) {
 
 // Size budget: what an app adds by importing the package (tfjs excluded; models also without
 // core). Measured 10.3 KB and 11.3 KB gzip when set (2026-11-25); the budget left ~35% room.
-// Issue #6 added core's compiled OctConv with its WebAssembly SIMD and WGSL kernels (+4 KB gzip,
-// 14.9 KB measured), and raised core's budget to keep ~15% room.
+// Issue #6 added core's compiled OctConv, its WebAssembly SIMD module (2.9 KB, shipped as
+// base64, which gzip barely shrinks), its WGSL programs and the fused training kernels: +6.6 KB
+// gzip, 17.6 KB measured; core's budget went to 20,000 B to keep ~12% room.
 const BUDGET = {
-  core: { entry: 'packages/core/dist/index.js', external: ['@tensorflow/*'], gzipBudget: 17_000 },
+  core: { entry: 'packages/core/dist/index.js', external: ['@tensorflow/*'], gzipBudget: 20_000 },
   models: {
     entry: 'packages/models/dist/index.js',
     external: ['@tensorflow/*', '@octconv/core'],
