@@ -12,7 +12,13 @@ import {
   softmaxCrossEntropy,
   splitChannels,
 } from '@octconv/core';
-import { compileForInference, MiniOctNet, OctaveConvBlock, octResNet } from '@octconv/models';
+import {
+  compileForInference,
+  MiniOctNet,
+  OctaveConvBlock,
+  type OctResNet,
+  octResNet,
+} from '@octconv/models';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** What a case times: an octave variant and its vanilla twin, on the active backend. */
@@ -146,6 +152,36 @@ function blockCase(channels: number, size: number, alpha: number): BenchCase {
   };
 }
 
+/**
+ * A network at `alpha` and its α = 0 twin, both compiled for inference the same way (the modules
+ * themselves are disposed once compiled), on one random input of `shape`.
+ */
+function compiledNetworks(
+  make: (alpha: number) => MiniOctNet | OctResNet,
+  alpha: number,
+  shape: [number, number, number, number],
+  seed: number,
+): PreparedCase {
+  const compile = (a: number) => {
+    const net = make(a).eval();
+    const compiled = compileForInference(net);
+    net.dispose();
+    return compiled;
+  };
+  const octave = compile(alpha);
+  const vanilla = compile(0);
+  const x = normal(shape, seed) as tf.Tensor4D;
+  return {
+    octave: () => octave.apply(x),
+    vanilla: () => vanilla.apply(x),
+    dispose: () => {
+      x.dispose();
+      octave.dispose();
+      vanilla.dispose();
+    },
+  };
+}
+
 function miniCase(alpha: number): BenchCase {
   return {
     id: `mini-oct-net-a${alpha}`,
@@ -156,24 +192,13 @@ function miniCase(alpha: number): BenchCase {
     theoretical: () =>
       sweepAlpha((a) => describeMiniOctNet({ alpha: a }, { batch: 8, height: 32 }), [alpha])[0]!
         .theoreticalSpeedup,
-    setup(seed) {
-      const octaveNet = new MiniOctNet({ alpha, random: seed }).eval();
-      const vanillaNet = new MiniOctNet({ alpha: 0, random: seed }).eval();
-      const octave = compileForInference(octaveNet);
-      const vanilla = compileForInference(vanillaNet);
-      octaveNet.dispose();
-      vanillaNet.dispose();
-      const x = normal([8, 32, 32, 3], seed) as tf.Tensor4D;
-      return {
-        octave: () => octave.apply(x),
-        vanilla: () => vanilla.apply(x),
-        dispose: () => {
-          x.dispose();
-          octave.dispose();
-          vanilla.dispose();
-        },
-      };
-    },
+    setup: (seed) =>
+      compiledNetworks(
+        (a) => new MiniOctNet({ alpha: a, random: seed }),
+        alpha,
+        [8, 32, 32, 3],
+        seed,
+      ),
   };
 }
 
@@ -187,24 +212,13 @@ function resnetCase(alpha: number): BenchCase {
     theoretical: () =>
       sweepAlpha((a) => describeOctResNet({ depth: 50, alpha: a }, { height: 224 }), [alpha])[0]!
         .theoreticalSpeedup,
-    setup(seed) {
-      const octaveNet = octResNet({ depth: 50, alpha, random: seed }).eval();
-      const vanillaNet = octResNet({ depth: 50, alpha: 0, random: seed }).eval();
-      const octave = compileForInference(octaveNet);
-      const vanilla = compileForInference(vanillaNet);
-      octaveNet.dispose();
-      vanillaNet.dispose();
-      const x = normal([1, 224, 224, 3], seed) as tf.Tensor4D;
-      return {
-        octave: () => octave.apply(x),
-        vanilla: () => vanilla.apply(x),
-        dispose: () => {
-          x.dispose();
-          octave.dispose();
-          vanilla.dispose();
-        },
-      };
-    },
+    setup: (seed) =>
+      compiledNetworks(
+        (a) => octResNet({ depth: 50, alpha: a, random: seed }),
+        alpha,
+        [1, 224, 224, 3],
+        seed,
+      ),
   };
 }
 
