@@ -206,6 +206,22 @@ try {
     ],
     app,
   );
+  // Dawn (`webgpu`, 132 MB) is an optional peer of the bench: npm leaves it out, the wasm bench
+  // above ran without it, and asking for WebGPU says what to install.
+  if (existsSync(join(app, 'node_modules', 'webgpu'))) {
+    failures += 1;
+    console.log('✗ npm installed the optional peer `webgpu` with @octconv/bench');
+  } else console.log('✓ @octconv/bench installed without Dawn (`webgpu`)');
+  const noDawn = sh(
+    'octconv-bench --backends webgpu without Dawn',
+    'npx',
+    ['octconv-bench', '--backends', 'webgpu', '--cases', 'layer-c256-s14-a0.5', '--runs', '1'],
+    app,
+  );
+  if (noDawn !== null && !noDawn.includes('npm install webgpu@')) {
+    failures += 1;
+    console.log(`✗ the bench did not say how to get WebGPU in Node:\n${noDawn}`);
+  }
   if (bench !== null) {
     const result = JSON.parse(readFileSync(join(app, 'bench.json'), 'utf8'));
     const ok =
@@ -214,6 +230,46 @@ try {
       readFileSync(join(app, 'bench.html'), 'utf8').includes('<canvas');
     if (!ok) failures += 1;
     console.log(`${ok ? '✓' : '✗'} the bench wrote a valid result and report`);
+  }
+
+  // `@octconv/analysis` is pure TypeScript: installed alone, it brings no tfjs at all.
+  const lone = join(work, 'analysis-alone');
+  mkdirSync(lone);
+  writeFileSync(join(lone, 'package.json'), JSON.stringify({ name: 'lone', private: true }));
+  const analysisTarball = files.find((file) => /octconv-analysis-[^/]*\.tgz$/.test(file));
+  if (
+    sh(
+      'npm install @octconv/analysis alone',
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--loglevel=error', analysisTarball],
+      lone,
+    ) !== null
+  ) {
+    const extra = readdirSync(join(lone, 'node_modules')).filter(
+      (entry) => !entry.startsWith('.') && entry !== '@octconv',
+    );
+    const octconv = readdirSync(join(lone, 'node_modules', '@octconv'));
+    if (extra.length > 0 || String(octconv) !== 'analysis') {
+      failures += 1;
+      console.log(
+        `✗ @octconv/analysis pulled in dependencies: ${[...extra, ...octconv.map((n) => `@octconv/${n}`)].join(', ')}`,
+      );
+    } else console.log('✓ @octconv/analysis installs alone: no @tensorflow, no other package');
+    const analyzed = sh(
+      'npx octconv-analyze --model oct-resnet50 --alpha 0.5 --json analysis.json',
+      'npx',
+      ['octconv-analyze', '--model', 'oct-resnet50', '--alpha', '0.5', '--json', 'analysis.json'],
+      lone,
+    );
+    if (analyzed !== null) {
+      const row = JSON.parse(readFileSync(join(lone, 'analysis.json'), 'utf8')).rows[0];
+      const { params, convMacs } = row.analysis.totals;
+      const ok = params === 25_557_032 && Math.abs(convMacs / 1e9 - 2.367) < 0.0005;
+      if (!ok) failures += 1;
+      console.log(
+        `${ok ? '✓' : '✗'} the lone analysis gives Oct-ResNet-50 α .5: ${params} params, ${convMacs} conv MACs`,
+      );
+    }
   }
 } catch (error) {
   failures += 1;

@@ -27,8 +27,10 @@ Options:
   --json FILE     write the full result as JSON
   --help          this text
 
-Conventions: "conv GMACs" counts convolutions and the classifier, as the paper's FLOPs do; batch
-norm, pooling, upsampling, additions and ReLU are reported separately; memory is float32 outputs.`;
+Conventions: "conv GMACs" counts the multiply-adds of convolutions and the classifier: this is
+what the paper calls FLOPs (Oct-ResNet-50 α .5: 2.367). "GFLOPs" is 2 × all multiply-adds, batch
+norm included (one per element), so it is a little more than 2 × conv GMACs. Pooling, upsampling,
+additions and ReLU are counted apart ("other ops", --json); memory is float32 outputs.`;
 
 class UsageError extends Error {}
 

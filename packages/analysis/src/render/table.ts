@@ -97,8 +97,8 @@ export function formatSweep(rows: SweepRow[], format: TableFormat = 'terminal'):
   return render(
     [
       'α',
-      'conv GMACs',
-      'GFLOPs (2 × all MACs)',
+      "conv GMACs (paper's FLOPs)",
+      'GFLOPs = 2 × (conv + BN MACs)',
       'params',
       'activation memory',
       'MACs vs α=0',

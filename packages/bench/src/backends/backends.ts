@@ -6,6 +6,9 @@ export const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
 /** Where Debian's Chromium ships SwiftShader's Vulkan driver (a GPU-less WebGPU adapter). */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
+/** The Dawn build (npm `webgpu`, an optional peer dependency) that WebGPU in Node was tested with. */
+const DAWN_VERSION = '0.6.2';
+
 const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
 
 /** Options of {@link startBackend}. */
@@ -35,7 +38,13 @@ async function installDawn(): Promise<void> {
   process.env.XDG_RUNTIME_DIR ??= (
     await importNodeOnly<typeof import('node:os')>('node:os')
   ).tmpdir();
-  const { create, globals } = await importNodeOnly<typeof import('webgpu')>('webgpu');
+  const { create, globals } = await importNodeOnly<typeof import('webgpu')>('webgpu').catch(
+    (error: unknown) => {
+      throw new Error(
+        `WebGPU in Node runs on Dawn, the optional peer dependency \`webgpu\`, which is not installed (${(error as Error)?.message ?? error}); install it with \`npm install webgpu@${DAWN_VERSION}\`, or choose --backends wasm`,
+      );
+    },
+  );
   Object.assign(globalThis, globals);
   const gpu = create([]);
   if (g.navigator === undefined) {
