@@ -13,7 +13,16 @@ export {
   runBenchmark,
 } from './harness/run-benchmark';
 export { renderHtml } from './report/html';
-export { formatBackends, formatComparison, formatResults } from './report/table';
+export {
+  formatBackends,
+  formatComparison,
+  formatDetails,
+  formatNoiseWarning,
+  formatResults,
+  noiseOf,
+  STABLE_RUNS,
+  WIDE_SPREAD,
+} from './report/table';
 export {
   type BackendFacts,
   type BackendName,

@@ -2,7 +2,7 @@
 // reported with its reason, and a smoke run per backend writing valid JSON and HTML.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@octconv/core';
@@ -193,5 +193,110 @@ describe('octconv-bench CLI', async () => {
       `octconv-bench: --json ${directory}: cannot write there (it is a directory)`,
     );
     expect(intoDirectory.stdout).not.toContain('layer-c256');
+  });
+});
+
+describe('octconv-bench CLI: what the user keeps and reads', () => {
+  // The CLI's defaults, run from a project folder as a user would.
+  function inProject(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]) {
+    return spawnSync(process.execPath, [CLI, ...args], {
+      cwd,
+      encoding: 'utf8',
+      timeout: 300_000,
+      env,
+    });
+  }
+  const noAdapter = { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' };
+  const tiny = ['--cases', 'layer-c256-s14-a0.5', '--warmup', '0', '--runs', '3'];
+
+  it('never writes over the --compare baseline, and says where the new result went', () => {
+    const project = join(directory, 'project');
+    mkdirSync(project);
+    const first = inProject(project, process.env, '--backends', 'cpu', ...tiny);
+    expect(first.status, first.stderr).toBe(0);
+    const baseline = join(project, 'bench-results', 'results.json');
+    const before = readFileSync(baseline);
+    const again = inProject(
+      project,
+      process.env,
+      '--backends',
+      'cpu',
+      ...tiny,
+      '--compare',
+      'bench-results/results.json',
+    );
+    expect(again.status, again.stderr).toBe(0);
+    expect(readFileSync(baseline).equals(before)).toBe(true);
+    const written = readdirSync(join(project, 'bench-results')).filter((f) =>
+      /^results-\d{8}T\d{6}\.json$/.test(f),
+    );
+    expect(written).toHaveLength(1);
+    expect(again.stdout).toContain(
+      `bench-results/results.json is the baseline you compared against and was left as it was: the new result went to bench-results/${written[0]}`,
+    );
+    parseBenchmarkResult(
+      JSON.parse(readFileSync(join(project, 'bench-results', written[0]!), 'utf8')),
+    );
+    const same = inProject(
+      project,
+      process.env,
+      '--backends',
+      'cpu',
+      ...tiny,
+      '--compare',
+      baseline,
+      '--json',
+      'bench-results/../bench-results/results.json',
+    );
+    expect(same.status).toBe(1);
+    expect(same.stderr).toContain('is the --compare baseline; it is never overwritten');
+    expect(readFileSync(baseline).equals(before)).toBe(true);
+  });
+
+  it('records a skipped backend with why, and warns of noise, in the table, the JSON and the report', () => {
+    const project = join(directory, 'skipped');
+    mkdirSync(project);
+    // No --backends: the default probes WebGPU, which has no adapter here, and runs wasm.
+    const run = inProject(project, noAdapter, ...tiny);
+    expect(run.status, run.stderr).toBe(0);
+    const result = parseBenchmarkResult(
+      JSON.parse(readFileSync(join(project, 'bench-results', 'results.json'), 'utf8')),
+    );
+    const webgpu = result.backends.find((b) => b.name === 'webgpu');
+    expect(webgpu).toMatchObject({ available: false });
+    expect(webgpu!.reason).toContain('no WebGPU adapter');
+    expect(result.results.map((r) => r.backend)).toEqual(['wasm']);
+    const page = readFileSync(join(project, 'bench-results', 'report.html'), 'utf8');
+    expect(page).toMatch(/<pre id="backends">[^<]*webgpu: unavailable — [^<]*no WebGPU adapter/);
+    // 3 runs: flagged in the table's noise column, under it, and in the report.
+    expect(run.stdout).toMatch(/layer-c256-s14-a0\.5 .*⚠ 3 runs/);
+    expect(run.stdout).toContain('speed-ups are noisy');
+    expect(page).toMatch(/<pre id="noise" class="warning">⚠ 1 of 1 speed-ups are noisy/);
+    // The details the JSON had and the report did not show before.
+    const details = page.slice(page.indexOf('<pre id="details">'));
+    const r = result.results[0]!;
+    for (const text of [
+      'first call ms oct / van',
+      'peak MiB oct / van',
+      'leaked tensors',
+      r.octave.kernelNames[0]!,
+      (r.octave.peakBytes / (1 << 20)).toFixed(2),
+    ])
+      expect(details).toContain(text);
+    // One α: bars per case with the theoretical mark, no α curve of two dots.
+    expect(page).toContain('<canvas id="speedup">');
+    expect(page).toContain('<section id="alpha-section" hidden>');
+  });
+
+  it('marks a software adapter left out by default as skipped, not unavailable', async () => {
+    const { formatBackends } = await import('../src/index');
+    const facts = {
+      name: 'webgpu' as const,
+      available: true,
+      skipped: true,
+      reason: 'the only adapter is software (SwiftShader)',
+    };
+    const text = formatBackends({ backends: [facts] } as never);
+    expect(text).toBe('webgpu: skipped — the only adapter is software (SwiftShader)');
   });
 });

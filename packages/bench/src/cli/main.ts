@@ -7,20 +7,27 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  realpathSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { BACKEND_NAMES, startBackend } from '../backends/backends';
 import { selectCases } from '../cases/cases';
 import { runBenchmark } from '../harness/run-benchmark';
 import { renderHtml } from '../report/html';
-import { formatBackends, formatComparison, formatResults } from '../report/table';
 import {
+  formatBackends,
+  formatComparison,
+  formatNoiseWarning,
+  formatResults,
+} from '../report/table';
+import {
+  type BackendFacts,
   type BackendName,
   type BenchmarkResult,
   parseBenchmarkResult,
@@ -34,9 +41,11 @@ Usage: octconv-bench [options]
   --suite NAME      default (layers, blocks, MiniOctNet, a training step) or full (+ Oct-ResNet-50)
   --cases LIST      only cases whose id contains one of these (e.g. layer-c64,mini)
   --warmup N        untimed calls per variant before timing (default 3)
-  --runs N          timed calls per variant, interleaved (default 10)
+  --runs N          timed calls per variant, interleaved (default 10; ratios want 20 or more,
+                    fewer or a wide p10–p90 spread are flagged in the noise column)
   --seed N          inputs and weights seed (default 1)
-  --json FILE       write the results as JSON (default bench-results/results.json)
+  --json FILE       write the results as JSON (default bench-results/results.json; never the
+                    --compare file: then the default becomes bench-results/results-<time>.json)
   --html FILE       write a self-contained HTML report (default bench-results/report.html)
   --markdown        print the table as Markdown
   --compare FILE    print median changes against an earlier --json result
@@ -44,6 +53,8 @@ Usage: octconv-bench [options]
   --help            this text`;
 
 class UsageError extends Error {}
+
+const DEFAULT_JSON = 'bench-results/results.json';
 
 function count(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -72,6 +83,30 @@ function checkWritable(flag: string, path: string): void {
   } catch (error) {
     throw new UsageError(`${flag} ${path}: cannot write there (${(error as Error).message})`);
   }
+}
+
+function samePath(a: string, b: string): boolean {
+  const real = (path: string) => (existsSync(path) ? realpathSync(path) : resolve(path));
+  return real(a) === real(b);
+}
+
+/**
+ * Where the JSON result goes. The `--compare` baseline is the user's data and is never written
+ * over: naming it in `--json` too is an error, and when the default path is the baseline the new
+ * result goes next to it under a time-stamped name.
+ */
+function resultPath(
+  json: string | undefined,
+  compare: string | undefined,
+): { jsonPath: string; moved: boolean } {
+  const jsonPath = json ?? DEFAULT_JSON;
+  if (compare === undefined || !samePath(jsonPath, compare)) return { jsonPath, moved: false };
+  if (json !== undefined)
+    throw new UsageError(
+      `--json ${json} is the --compare baseline; it is never overwritten: write the new result elsewhere (or leave --json out)`,
+    );
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return { jsonPath: join(dirname(jsonPath), `results-${stamp}.json`), moved: true };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -130,6 +165,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   let backends: BackendName[];
+  let skipped: BackendFacts | undefined;
   if (values.backends !== undefined) {
     backends = values.backends.split(',').filter(Boolean) as BackendName[];
     for (const name of backends) {
@@ -146,14 +182,17 @@ async function main(argv: string[]): Promise<void> {
       webgpu.adapter?.isFallbackAdapter === true ||
       /swiftshader/i.test(webgpu.adapter?.description ?? '');
     backends = webgpu.available && !software ? ['wasm', 'webgpu'] : ['wasm'];
-    if (!webgpu.available) console.error(`webgpu skipped: ${webgpu.reason}`);
-    else if (software)
-      console.error(
-        `webgpu skipped: the only adapter is software (${webgpu.adapter?.description}); --backends wasm,webgpu runs it anyway`,
-      );
+    if (!webgpu.available) {
+      console.error(`webgpu skipped: ${webgpu.reason}`);
+      skipped = webgpu;
+    } else if (software) {
+      const reason = `the only adapter is software (${webgpu.adapter?.description}), too slow to judge speed by; --backends wasm,webgpu runs it anyway`;
+      console.error(`webgpu skipped: ${reason}`);
+      skipped = { ...webgpu, skipped: true, reason };
+    }
   }
 
-  const jsonPath = values.json ?? 'bench-results/results.json';
+  const { jsonPath, moved } = resultPath(values.json, values.compare);
   const htmlPath = values.html ?? 'bench-results/report.html';
   checkWritable('--json', jsonPath);
   checkWritable('--html', htmlPath);
@@ -187,10 +226,15 @@ async function main(argv: string[]): Promise<void> {
     },
   });
   if (started) bar.stop();
+  // A backend left out still belongs in the record, with why, for the JSON and the report.
+  const left = skipped;
+  if (left && !result.backends.some((b) => b.name === left.name)) result.backends.push(left);
 
   console.log(formatBackends(result));
   console.log();
   console.log(formatResults(result, values.markdown));
+  const noise = formatNoiseWarning(result);
+  if (noise) console.log(`\n${noise}`);
   if (baseline) {
     console.log(`\nAgainst ${values.compare}:\n`);
     console.log(formatComparison(result, baseline, values.markdown));
@@ -199,6 +243,10 @@ async function main(argv: string[]): Promise<void> {
   write(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
   write(htmlPath, renderHtml(result, loadChartScript()));
   console.log(`\nwrote ${jsonPath} and ${htmlPath}`);
+  if (moved)
+    console.log(
+      `(${values.compare} is the baseline you compared against and was left as it was: the new result went to ${jsonPath})`,
+    );
   for (const failure of result.failures) {
     console.error(`failed: ${failure.caseId}@${failure.backend}: ${failure.error}`);
     process.exitCode = 1;

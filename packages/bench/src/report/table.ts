@@ -21,6 +21,37 @@ function render(headers: string[], rows: string[][], markdown: boolean): string 
 
 const ms = (value: number) => value.toFixed(value < 10 ? 2 : 1);
 
+/**
+ * Below this many timed runs per variant a speed-up is flagged as noisy: on the project's 2-core
+ * machines ratios of the larger cases settle by 10–20 runs, and sub-millisecond cases swing by
+ * ±15 % or more below that (the README's "Noise" table, `scripts/noise.mjs`).
+ */
+export const STABLE_RUNS = 20;
+/** A variant whose p10–p90 spread exceeds this fraction of its median is too noisy to compare. */
+export const WIDE_SPREAD = 0.25;
+
+/** Why one result's speed-up should not be trusted, or `''`: too few runs, or a wide spread. */
+export function noiseOf(result: BenchmarkResult['results'][number]): string {
+  const spread = Math.max(
+    ...[result.octave.timing, result.vanilla.timing].map((t) => (t.p90 - t.p10) / t.median),
+  );
+  const reasons = [
+    result.octave.timing.runs < STABLE_RUNS && `${result.octave.timing.runs} runs`,
+    spread > WIDE_SPREAD && `spread ${(spread * 100).toFixed(0)}%`,
+  ].filter(Boolean);
+  return reasons.join(', ');
+}
+
+/** A warning under the table when some speed-ups rest on few runs or a wide p10–p90 spread. */
+export function formatNoiseWarning(result: BenchmarkResult): string {
+  const noisy = result.results.filter((r) => noiseOf(r) !== '');
+  if (noisy.length === 0) return '';
+  return [
+    `⚠ ${noisy.length} of ${result.results.length} speed-ups are noisy (${noisy.map((r) => `${r.caseId}@${r.backend}: ${noiseOf(r)}`).join('; ')}).`,
+    `  Ratios need --runs ${STABLE_RUNS} or more and a p10–p90 spread under ${WIDE_SPREAD * 100}% of the median to be stable; close other programs and run again.`,
+  ].join('\n');
+}
+
 /** The results table: case, backend, ms (median, p10–p90) of both variants, speed-up, theory, efficiency. */
 export function formatResults(result: BenchmarkResult, markdown = false): string {
   const rows = result.results.map((r) => [
@@ -32,6 +63,7 @@ export function formatResults(result: BenchmarkResult, markdown = false): string
     `${r.theoretical.toFixed(2)}×`,
     r.efficiency.toFixed(2),
     `${r.octave.kernelCount} / ${r.vanilla.kernelCount}`,
+    noiseOf(r) ? `⚠ ${noiseOf(r)}` : '',
   ]);
   return render(
     [
@@ -43,6 +75,38 @@ export function formatResults(result: BenchmarkResult, markdown = false): string
       'theoretical',
       'efficiency',
       'kernels oct / van',
+      'noise',
+    ],
+    rows,
+    markdown,
+  );
+}
+
+const mib = (bytes: number) => (bytes / (1 << 20)).toFixed(2);
+
+/**
+ * What the results table leaves out: first-call time (compilation, uploads, caches), tf.profile's
+ * peak memory of one call, the kernels one call runs, and tensors leaked by the case.
+ */
+export function formatDetails(result: BenchmarkResult, markdown = false): string {
+  const rows = result.results.map((r) => [
+    r.caseId,
+    r.backend,
+    `${ms(r.octave.firstRunMs)} / ${ms(r.vanilla.firstRunMs)}`,
+    `${mib(r.octave.peakBytes)} / ${mib(r.vanilla.peakBytes)}`,
+    String(r.leakedTensors),
+    `${r.octave.kernelCount}: ${r.octave.kernelNames.join(', ')}`,
+    `${r.vanilla.kernelCount}: ${r.vanilla.kernelNames.join(', ')}`,
+  ]);
+  return render(
+    [
+      'case',
+      'backend',
+      'first call ms oct / van',
+      'peak MiB oct / van',
+      'leaked tensors',
+      'octave kernels',
+      'vanilla kernels',
     ],
     rows,
     markdown,
@@ -54,6 +118,7 @@ export function formatBackends(result: BenchmarkResult): string {
   return result.backends
     .map((b) => {
       if (!b.available) return `${b.name}: unavailable — ${b.reason}`;
+      if (b.skipped) return `${b.name}: skipped — ${b.reason}`;
       const facts = [
         b.simd !== undefined && `SIMD ${b.simd ? 'yes' : 'no'}`,
         b.threads !== undefined && `threads ${b.threads ? 'yes' : 'no'}`,

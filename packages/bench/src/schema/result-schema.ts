@@ -24,7 +24,10 @@ const variant = z.object({
 export const backendFactsSchema = z.object({
   name: z.enum(['cpu', 'wasm', 'webgpu']),
   available: z.boolean(),
+  /** Why the backend did not run: it could not start (`available: false`), or was left out. */
   reason: z.string().optional(),
+  /** Started but left out of the run (the CLI's default skips a software WebGPU adapter). */
+  skipped: z.boolean().optional(),
   simd: z.boolean().optional(),
   threads: z.boolean().optional(),
   adapter: z
