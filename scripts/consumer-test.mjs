@@ -18,6 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runQuickStart } from './consumer/quick-start.mjs';
 import { PUBLIC_PACKAGES } from './public-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -231,6 +232,22 @@ try {
     if (!ok) failures += 1;
     console.log(`${ok ? '✓' : '✗'} the bench wrote a valid result and report`);
   }
+
+  // The guide's quick start, step by step, in a fresh `npm init -y` project.
+  const byName = new Map(
+    files.map((file) => [
+      `@octconv/${/octconv-(.+)-\d+\.\d+\.\d+[^/]*\.tgz$/.exec(file)[1]}`,
+      file,
+    ]),
+  );
+  const quickStart = runQuickStart({
+    page: join(root, 'apps', 'docs', 'guide', 'quick-start.md'),
+    work: join(work, 'quick-start'),
+    tarballs: byName,
+    log: console.log,
+  });
+  failures += quickStart.length;
+  if (quickStart.length > 0) console.log(`✗ the quick start:\n${quickStart.join('\n')}`);
 
   // `@octconv/analysis` is pure TypeScript: installed alone, it brings no tfjs at all.
   const lone = join(work, 'analysis-alone');
