@@ -21,6 +21,7 @@ import {
   OctaveConv2d,
   OctaveConvBlock,
 } from '../src/index';
+import { featureMapMismatch } from '../src/module/module';
 
 function randomInput(shape: number[] | null, seed: number): tf.Tensor4D | null {
   return shape
@@ -180,8 +181,29 @@ await describeEachBackend('modules', () => {
     expect(net.stemBn.numBatchesTracked).toBe(0);
     const wrong = tf.zeros([1, 8, 8, 4]) as tf.Tensor4D;
     expect(String(captureError(() => net.apply(wrong)))).toContain(
-      'MiniOctNet.apply: stem.0: expects one feature map [batch, height, width, 3]',
+      'MiniOctNet.apply: stem.0: expects [batch, height, width, 3], got [1, 8, 8, 4]',
     );
+    // A PyTorch-layout batch: said plainly, with the transpose that fixes it, and no bands.
+    const nchw = tf.zeros([2, 3, 16, 16]) as tf.Tensor4D;
+    const channelsFirst = String(captureError(() => net.apply(nchw)));
+    expect(channelsFirst).toContain(
+      'MiniOctNet.apply: stem.0: expects [batch, height, width, 3], got [2, 3, 16, 16]; [2, 3, 16, 16] looks channels-first (NCHW',
+    );
+    expect(channelsFirst).toContain('tf.transpose(x, [0, 2, 3, 1]) to [2, 16, 16, 3]');
+    expect(channelsFirst).not.toMatch(/high|low/);
+    const first = new FirstOctaveConv({ inChannels: 3, outChannels: 8, random: 1 });
+    expect(String(captureError(() => first.apply(nchw)))).toMatch(
+      /^ShapeMismatchError: FirstOctaveConv\.apply: \(α_in 0\) expects \[batch, height, width, 3\], got \[2, 3, 16, 16\]; .* looks channels-first/,
+    );
+    // Inside a network, a plain layer handed both bands says what to do.
+    expect(featureMapMismatch(4, { high: [1, 8, 8, 4], low: [1, 4, 4, 4] })).toBe(
+      'expects one feature map [batch, height, width, 4], got an octave tensor (high [1, 8, 8, 4], low [1, 4, 4, 4]): merge its bands first (octaveMerge), or use an octave layer',
+    );
+    expect(featureMapMismatch(4, { high: [1, 8, 8, 3], low: null })).toBe(
+      'expects [batch, height, width, 4], got [1, 8, 8, 3]',
+    );
+    first.dispose();
+    nchw.dispose();
     const block = new OctaveConvBlock({ inChannels: 8, outChannels: 8, random: 1 });
     const high = tf.zeros([1, 8, 8, 4]) as tf.Tensor4D;
     const low = tf.zeros([1, 3, 3, 4]) as tf.Tensor4D;

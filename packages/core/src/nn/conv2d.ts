@@ -3,6 +3,7 @@ import { requireKernelAliases } from '../autograd/kernel-alias';
 import { convolutionAliases, groupedConv2d } from '../conv/conv2d';
 import { formatValue } from '../errors/format-value';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/octconv-error';
+import { channelsFirstHint } from '../shape/channels-first';
 import { checkRecord } from '../shape/check-record';
 import { convOutputSize, type Padding, resolvePadding } from '../shape/conv-geometry';
 import { checkTensor, checkTensor4D } from '../tensor/check-tensor';
@@ -75,7 +76,7 @@ export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, options?: Conv2dOpti
   if (groupIn * groups !== inChannels) {
     throw new ShapeMismatchError({
       functionName: FUNCTION_NAME,
-      message: `filter [${filter.shape.join(', ')}] expects ${groupIn * groups} input channels (${groupIn} per group × ${groups}), x [${x.shape.join(', ')}] has ${inChannels}`,
+      message: `filter [${filter.shape.join(', ')}] expects ${groupIn * groups} input channels (${groupIn} per group × ${groups}), x [${x.shape.join(', ')}] has ${inChannels}${channelsFirstHint(x.shape, groupIn * groups)}`,
     });
   }
   if (bias != null) {

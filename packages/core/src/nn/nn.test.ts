@@ -387,6 +387,7 @@ await describeEachBackend('nn building blocks', ({ tolerance }) => {
     const wideFilter = tf.zeros([3, 3, 3, 3]) as tf.Tensor4D;
     const bigFilter = tf.zeros([5, 5, 2, 1]) as tf.Tensor4D;
     const weight = tf.zeros([2, 2]) as tf.Tensor2D;
+    const nchw = tf.zeros([1, 2, 4, 4]) as tf.Tensor4D;
     const before = tf.memory().numTensors;
     const cases: [() => unknown, string, string][] = [
       [
@@ -402,6 +403,11 @@ await describeEachBackend('nn building blocks', ({ tolerance }) => {
         'conv2d: options.dilation',
       ],
       [() => conv2d(x, bigFilter), 'ERR_OCTCONV_SHAPE_MISMATCH', 'does not fit'],
+      [
+        () => conv2d(nchw, filter),
+        'ERR_OCTCONV_SHAPE_MISMATCH',
+        'x [1, 2, 4, 4] has 4; [1, 2, 4, 4] looks channels-first (NCHW',
+      ],
       [
         () => maxPool2d(x, { kernelSize: 3, padding: 2 }),
         'ERR_OCTCONV_INVALID_ARGUMENT',
@@ -430,6 +436,6 @@ await describeEachBackend('nn building blocks', ({ tolerance }) => {
       expect(error?.message).toContain(text);
     }
     expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([x, filter, logits, wideFilter, bigFilter, weight]);
+    tf.dispose([x, filter, logits, wideFilter, bigFilter, weight, nchw]);
   });
 });

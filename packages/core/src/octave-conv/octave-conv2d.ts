@@ -11,6 +11,7 @@ import {
   upsampleAddUnchecked,
   upsampleUnchecked,
 } from '../resample/upsample';
+import { channelsFirstHint } from '../shape/channels-first';
 import { halfSize } from '../shape/conv-geometry';
 import {
   type Band,
@@ -57,7 +58,7 @@ export function planOctaveConv2d(
           : '';
       throw new ShapeMismatchError({
         functionName,
-        message: `weights.${path.name}.filter [${filter.shape.join(', ')}] expects ${filter.shape[2] * path.groups} ${path.from} input channels, but x.${path.from} has ${path.inChannels}${depthwiseHint}`,
+        message: `weights.${path.name}.filter [${filter.shape.join(', ')}] expects ${filter.shape[2] * path.groups} ${path.from} input channels, but x.${path.from} has ${path.inChannels}${depthwiseHint}${channelsFirstHint(x[path.from]?.shape ?? [], filter.shape[2] * path.groups)}`,
       });
     }
   }

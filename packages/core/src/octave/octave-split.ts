@@ -11,7 +11,11 @@ import { type OctaveTensor, tidyOctave } from './octave-tensor';
  * `high = C − roundHalfEven(C · alpha)` channels stay at full resolution, the rest are average
  * pooled 2×2 (ceil mode) into the low band. Differentiable on every backend.
  *
- * @param x `[batch, height, width, channels]`, float32.
+ * @param x `[batch, height, width, channels]` (channels-last, NHWC), float32. A PyTorch-layout
+ *   tensor `[batch, channels, height, width]` cannot be told from a legal NHWC map here (the op
+ *   does not know how many channels you meant), so it is split along its last axis: transpose it
+ *   first with `tf.transpose(x, [0, 2, 3, 1])`. Layers and modules, which know their channel
+ *   count, reject an NCHW input with that advice.
  * @param alpha Fraction of channels in the low band, in [0, 1].
  * @returns `high` `[batch, height, width, high]` (null when alpha rounds every channel low),
  *   `low` `[batch, ceil(height/2), ceil(width/2), low]` (null when alpha rounds to no channel).

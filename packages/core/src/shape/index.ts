@@ -1,6 +1,7 @@
 // Shape arithmetic with no tfjs import: `@octconv/core/shape` is safe for pure-TypeScript
 // consumers (the analysis package, the docs' calculator).
 export * from '../errors/index';
+export { channelsFirstHint } from './channels-first';
 export {
   convOutputSize,
   effectiveKernelSize,

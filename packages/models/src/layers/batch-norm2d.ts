@@ -6,7 +6,13 @@ import {
   InvalidArgumentError,
 } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { formatShape, Module, shapeError, type TraceContext } from '../module/module';
+import {
+  featureMapMismatch,
+  formatShape,
+  Module,
+  shapeError,
+  type TraceContext,
+} from '../module/module';
 import { ownedVariable } from '../module/random';
 import { checkLayerOptions } from './options';
 
@@ -133,11 +139,7 @@ export class BatchNorm2d extends Module<tf.Tensor4D, tf.Tensor4D> {
       shape.length !== 4 ||
       shape[3] !== this.numFeatures
     ) {
-      shapeError(
-        context,
-        name,
-        `expects one feature map [batch, height, width, ${this.numFeatures}], got high ${formatShape(input.high)}, low ${formatShape(input.low)}`,
-      );
+      shapeError(context, name, featureMapMismatch(this.numFeatures, input));
     }
     const [batch, height, width] = shape as number[];
     if (context.training && batch! * height! * width! < 2) {

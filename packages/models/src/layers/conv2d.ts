@@ -8,7 +8,7 @@ import {
   resolvePadding,
 } from '@octconv/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { formatShape, Module, shapeError, type TraceContext } from '../module/module';
+import { featureMapMismatch, Module, shapeError, type TraceContext } from '../module/module';
 import { type RandomInit, resolveRandom, uniformVariable } from '../module/random';
 import { checkLayerOptions } from './options';
 
@@ -132,11 +132,7 @@ export class Conv2d extends Module<tf.Tensor4D, tf.Tensor4D> {
       shape.length !== 4 ||
       shape[3] !== this.inChannels
     ) {
-      shapeError(
-        context,
-        name,
-        `expects one feature map [batch, height, width, ${this.inChannels}], got high ${formatShape(shape)}, low ${formatShape(input.low)}`,
-      );
+      shapeError(context, name, featureMapMismatch(this.inChannels, input));
     }
     const [batch, height, width] = shape as [number, number, number, number];
     const k = this.kernelSize;

@@ -16,7 +16,13 @@ import {
   splitChannels,
 } from '@octconv/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { formatShape, Module, shapeError, type TraceContext } from '../module/module';
+import {
+  featureMapMismatch,
+  formatShape,
+  Module,
+  shapeError,
+  type TraceContext,
+} from '../module/module';
 import { type RandomInit, resolveRandom, uniformVariable } from '../module/random';
 import { checkLayerOptions } from './options';
 
@@ -255,6 +261,10 @@ export abstract class OctaveConvLayer<Input, Output> extends Module<Input, Outpu
         ? shape !== null
         : shape === null || shape.length !== 4 || shape[3] !== count;
     };
+    if (low === 0 && input.low === null && bad('high', high)) {
+      // α_in = 0: one plain feature map, said without bands.
+      shapeError(context, name, `(α_in 0) ${featureMapMismatch(high, input)}`);
+    }
     if (bad('high', high) || bad('low', low)) {
       const expect = (count: number, size: string) =>
         count === 0 ? 'null' : `[batch, ${size}, ${count}]`;

@@ -1,5 +1,6 @@
 import {
   type BandShapes,
+  channelsFirstHint,
   checkOctaveTensor,
   InvalidArgumentError,
   type LayerDescription,
@@ -252,4 +253,18 @@ export function shapeError(context: TraceContext, layer: string, message: string
 /** @internal `[a, b, c]` for messages. */
 export function formatShape(shape: readonly number[] | null): string {
   return shape === null ? 'null' : `[${shape.join(', ')}]`;
+}
+
+/**
+ * @internal What a layer that takes one plain feature map of `channels` channels says of an input
+ * it cannot take: plain shapes for a plain input (no talk of bands), the channels-first hint
+ * for an NCHW tensor, and what to do with an octave tensor.
+ */
+export function featureMapMismatch(channels: number, input: BandShapes): string {
+  const expected = `[batch, height, width, ${channels}]`;
+  if (input.high !== null && input.low !== null)
+    return `expects one feature map ${expected}, got an octave tensor (high ${formatShape(input.high)}, low ${formatShape(input.low)}): merge its bands first (octaveMerge), or use an octave layer`;
+  const shape = input.high ?? input.low;
+  if (shape === null) return `expects one feature map ${expected}, got none`;
+  return `expects ${expected}, got ${formatShape(shape)}${channelsFirstHint(shape, channels)}`;
 }
