@@ -22,6 +22,7 @@ const guide = section('Guide', [
   ['Semantics', '/guide/semantics'],
   ['Quick start', '/guide/quick-start'],
   ['Backends', '/guide/backends'],
+  ['Design', '/guide/design'],
 ]);
 
 const tools = section('Live tools', [

@@ -126,6 +126,7 @@ describe.runIf(HAS_CHROMIUM)('the docs site in Chromium', () => {
         '/guide/semantics',
         '/guide/quick-start',
         '/guide/backends',
+        '/guide/design',
         '/api/',
         '/playground',
         '/calculator',

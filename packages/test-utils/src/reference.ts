@@ -233,7 +233,7 @@ export interface RefOctaveOptions {
 }
 
 /**
- * OctConv from the paper's formulas and DESIGN.md's stride modes:
+ * OctConv from the paper's formulas and the stride modes of the design (apps/docs/guide/design.md):
  * - stride 1: Y_H = HH(X_H) + Up(LH(X_L)), Y_L = LL(X_L) + HL(Down X_H);
  * - stride 2 'pool': Y_H = HH(Down X_H) + LH(X_L), Y_L = LL(Down X_L) + HL(Down Down X_H);
  * - stride 2 'conv': as stride 1 with every conv at stride 2.
