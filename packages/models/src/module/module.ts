@@ -69,7 +69,11 @@ export abstract class Module<Input = unknown, Output = unknown> {
     return this;
   }
 
-  /** Evaluation mode: batch norm uses its running statistics and updates nothing. */
+  /**
+   * Evaluation mode: batch norm uses its running statistics and updates nothing. Call it before
+   * inference, as in PyTorch: a new module, one just loaded from a checkpoint (loading sets
+   * weights, not the mode) and one after `trainStep` are all in training mode.
+   */
   eval(): this {
     return this.train(false);
   }

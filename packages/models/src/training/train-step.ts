@@ -12,6 +12,10 @@ import type { Module } from '../module/module';
  * `model.apply(images)` against `labels`, gradients of every parameter with
  * `tf.variableGrads`, `optimizer.applyGradients`. Batch norms update their running statistics.
  *
+ * It puts `model` in training mode and leaves it there, as a PyTorch training loop does: call
+ * `model.eval()` before inference, or `apply` keeps normalising with the batch's statistics and
+ * updating the running means.
+ *
  * @param images `[batch, height, width, channels]`.
  * @param labels `batch` class indices.
  * @returns The loss before the step (a scalar the caller disposes).
