@@ -71,6 +71,21 @@ const SCHEMA = {
 const PATH_ORDER: readonly PathName[] = ['hh', 'hl', 'lh', 'll'];
 
 /**
+ * @internal The state-dict names of the four paths' parameters and the order they are registered
+ * in (the order of `namedParameters()`, of initialisation and of a saved checkpoint).
+ */
+export interface PathNaming {
+  names: Readonly<Record<PathName, string>>;
+  order: readonly PathName[];
+}
+
+/** @internal The seed notebook's names: `hh.weight`, `hl.weight`, `lh.weight`, `ll.weight`. */
+export const SEED_PATH_NAMING: PathNaming = {
+  names: { hh: 'hh', hl: 'hl', lh: 'lh', ll: 'll' },
+  order: PATH_ORDER,
+};
+
+/**
  * The four-path layer shared by {@link OctaveConv2d}, {@link FirstOctaveConv} and
  * {@link LastOctaveConv}: options, channel split, weights and shape tracing.
  */
@@ -96,6 +111,7 @@ export abstract class OctaveConvLayer<Input, Output> extends Module<Input, Outpu
     functionName: string,
     options: OctaveConv2dOptions,
     fixed: { alphaIn?: number; alphaOut?: number },
+    naming: PathNaming = SEED_PATH_NAMING,
   ) {
     super();
     const schema: Record<string, (typeof SCHEMA)[keyof typeof SCHEMA]> = { ...SCHEMA };
@@ -167,24 +183,25 @@ export abstract class OctaveConvLayer<Input, Output> extends Module<Input, Outpu
       });
     }
     const random = resolveRandom(o.random as RandomInit);
-    for (const name of PATH_ORDER) {
+    for (const name of naming.order) {
       const path = plan.paths[name];
       if (path === null) continue;
       const groupIn = path.inChannels / path.groups;
       const fanIn = groupIn * kernel[0] * kernel[1];
+      const key = naming.names[name];
       const filter = this.registerParameter(
-        `${name}.weight`,
+        `${key}.weight`,
         uniformVariable(
           random,
           [kernel[0], kernel[1], groupIn, path.outChannels],
           fanIn,
-          `${name}.weight`,
+          `${key}.weight`,
         ),
       );
       const bias = this.hasBias
         ? this.registerParameter(
-            `${name}.bias`,
-            uniformVariable(random, [path.outChannels], fanIn, `${name}.bias`),
+            `${key}.bias`,
+            uniformVariable(random, [path.outChannels], fanIn, `${key}.bias`),
           )
         : null;
       this.pathWeights[name] = { filter, bias };
@@ -304,8 +321,13 @@ export abstract class OctaveConvLayer<Input, Output> extends Module<Input, Outpu
 export class OctaveConv2d extends OctaveConvLayer<OctaveTensor, OctaveTensor> {
   readonly moduleName: string = 'OctaveConv2d';
 
-  constructor(options: OctaveConv2dOptions) {
-    super('OctaveConv2d', options, {});
+  /**
+   * @param options The layer's hyper-parameters.
+   * @param naming @internal Other parameter names (a network that loads another code base's
+   *   checkpoints, as `octResNet({ variant: 'd-li14' })`); the seed's by default.
+   */
+  constructor(options: OctaveConv2dOptions, naming?: PathNaming) {
+    super('OctaveConv2d', options, {}, naming);
   }
 
   /** `{ high, low }` in (a band without channels is null), `{ high, low }` out. */
