@@ -71,19 +71,43 @@ const SCHEMA = {
 const PATH_ORDER: readonly PathName[] = ['hh', 'hl', 'lh', 'll'];
 
 /**
- * @internal The state-dict names of the four paths' parameters and the order they are registered
- * in (the order of `namedParameters()`, of initialisation and of a saved checkpoint).
+ * The state-dict names of an OctConv's four paths (`names.hh` gives `${names.hh}.weight`) and the
+ * order they are registered in (the order of `namedParameters()`, of initialisation and of a saved
+ * checkpoint): how a layer takes another code base's names, as `octResNet({ variant: 'd-li14' })`
+ * takes `conv_h2h`, `conv_h2l`, `conv_l2h`, `conv_l2l`.
  */
 export interface PathNaming {
   names: Readonly<Record<PathName, string>>;
   order: readonly PathName[];
 }
 
-/** @internal The seed notebook's names: `hh.weight`, `hl.weight`, `lh.weight`, `ll.weight`. */
+/** The seed notebook's path names (the default): `hh.weight`, `hl.weight`, `lh.weight`, `ll.weight`. */
 export const SEED_PATH_NAMING: PathNaming = {
   names: { hh: 'hh', hl: 'hl', lh: 'lh', ll: 'll' },
   order: PATH_ORDER,
 };
+
+function checkPathNaming(functionName: string, naming: PathNaming): void {
+  const names = naming?.names as Partial<Record<PathName, unknown>> | undefined;
+  const order = naming?.order;
+  const valid =
+    names !== null &&
+    typeof names === 'object' &&
+    PATH_ORDER.every((path) => typeof names[path] === 'string' && names[path] !== '') &&
+    new Set(PATH_ORDER.map((path) => names[path])).size === 4 &&
+    Array.isArray(order) &&
+    order.length === 4 &&
+    PATH_ORDER.every((path) => order.includes(path));
+  if (!valid) {
+    throw new InvalidArgumentError({
+      functionName,
+      argument: 'naming',
+      value: naming,
+      message:
+        'naming must be { names: { hh, hl, lh, ll } (four distinct non-empty strings), order: the four paths in some order }',
+    });
+  }
+}
 
 /**
  * The four-path layer shared by {@link OctaveConv2d}, {@link FirstOctaveConv} and
@@ -128,6 +152,7 @@ export abstract class OctaveConvLayer<Input, Output> extends Module<Input, Outpu
       schema,
       ['inChannels', 'outChannels'],
     );
+    checkPathNaming(functionName, naming);
     let kernel: [number, number];
     if (Array.isArray(kernelOption)) {
       const [kh, kw] = kernelOption as unknown[];
@@ -323,8 +348,7 @@ export class OctaveConv2d extends OctaveConvLayer<OctaveTensor, OctaveTensor> {
 
   /**
    * @param options The layer's hyper-parameters.
-   * @param naming @internal Other parameter names (a network that loads another code base's
-   *   checkpoints, as `octResNet({ variant: 'd-li14' })`); the seed's by default.
+   * @param naming The paths' parameter names; default {@link SEED_PATH_NAMING}.
    */
   constructor(options: OctaveConv2dOptions, naming?: PathNaming) {
     super('OctaveConv2d', options, {}, naming);
