@@ -126,11 +126,13 @@ describe.runIf(HAS_CHROMIUM)('the docs site in Chromium', () => {
         '/guide/semantics',
         '/guide/quick-start',
         '/guide/backends',
+        '/guide/pretrained',
         '/api/',
         '/playground',
         '/calculator',
         '/benchmark',
         '/training',
+        '/pretrained',
       ]),
     );
     const { page, problems } = await openPage(browser);
