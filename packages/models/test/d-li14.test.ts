@@ -2,7 +2,8 @@
 // the PyTorch reference (fixtures/d_li14_resnet.py, checked against that code), loaded through the
 // safetensors path; Oct-ResNet-50 at 224² is generated live when torch is present.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointError, InvalidArgumentError } from '@octconv/core';
@@ -16,15 +17,22 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensors } from '../src/checkpoint/safetensors';
-import { compileForInference, loadTorchCheckpoint, octResNet } from '../src/index';
+import {
+  compileForInference,
+  loadTorchCheckpoint,
+  octResNet,
+  saveTorchCheckpoint,
+} from '../src/index';
 import {
   committedDescription,
   committedFile,
   type DLi14Description,
   dLi14Image,
   generateLive,
+  PYTHON,
   torchMissing,
 } from './d-li14';
+import { FIXTURES } from './fixtures';
 
 const description = committedDescription();
 const safetensors = committedFile('.safetensors');
@@ -209,6 +217,44 @@ describe.skipIf(missing !== null)('Oct-ResNet-50 d-li14 live from PyTorch [wasm]
   }, 300_000);
   afterAll(() => {
     if (directory) rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('an Oct-ResNet-26 saved here (after a training-mode forward) loads strictly into the PyTorch d-li14 reference, same logits', async () => {
+    const net = octResNet({ depth: 26, alpha: 0.5, numClasses: 10, variant: 'd-li14', random: 5 });
+    // One training-mode forward moves every running statistic off its default.
+    const warm = tf.randomNormal([2, 64, 64, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    tf.dispose(net.train().apply(warm));
+    const checkpoint = join(directory, 'ours.safetensors');
+    writeFileSync(checkpoint, await saveTorchCheckpoint(net));
+    const x = tf.randomNormal([1, 64, 64, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const nchw = tf.transpose(x, [0, 3, 1, 2]);
+    writeFileSync(
+      join(directory, 'x.json'),
+      JSON.stringify({ shape: nchw.shape, data: Array.from(await nchw.data()) }),
+    );
+    const result = spawnSync(
+      PYTHON,
+      [
+        join(FIXTURES, 'check_checkpoint.py'),
+        'd-li14',
+        '--checkpoint',
+        checkpoint,
+        '--input',
+        join(directory, 'x.json'),
+        '--depth',
+        '26',
+        '--num-classes',
+        '10',
+      ],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const theirs = JSON.parse(result.stdout).logits as { shape: number[]; data: number[] };
+    const ours = net.eval().apply(x);
+    expect(theirs.shape).toEqual(ours.shape);
+    assertClose('logits', await read(ours), theirs.data, LOGITS.wasm);
+    tf.dispose([warm, x, nchw, ours]);
+    net.dispose();
   });
 
   it('loads a PyTorch-written Oct-ResNet-50 (safetensors) and gives its logits at 224²', async () => {
