@@ -22,6 +22,7 @@ const guide = section('Guide', [
   ['Semantics', '/guide/semantics'],
   ['Quick start', '/guide/quick-start'],
   ['Backends', '/guide/backends'],
+  ['Use a pretrained Oct-ResNet-50', '/guide/pretrained'],
   ['Design', '/guide/design'],
 ]);
 
@@ -30,12 +31,13 @@ const tools = section('Live tools', [
   ['FLOPs & memory calculator', '/calculator'],
   ['Benchmark', '/benchmark'],
   ['Training demo', '/training'],
+  ['Pretrained Oct-ResNet', '/pretrained'],
 ]);
 
 export default defineConfig({
   title: '@octconv',
   description:
-    'Octave Convolution for TensorFlow.js: guide, API reference, live playground, calculator, benchmark and training demo.',
+    'Octave Convolution for TensorFlow.js: guide, API reference, live playground, calculator, benchmark, training demo and a pretrained Oct-ResNet-50 in the browser.',
   lang: 'en-US',
   head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   srcExclude: ['README.md', 'test-results/**'],
@@ -50,6 +52,7 @@ export default defineConfig({
       { text: 'Calculator', link: '/calculator' },
       { text: 'Benchmark', link: '/benchmark' },
       { text: 'Training', link: '/training' },
+      { text: 'Pretrained', link: '/pretrained' },
     ],
     sidebar: {
       '/guide/': [guide, tools],

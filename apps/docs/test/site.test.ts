@@ -126,12 +126,14 @@ describe.runIf(HAS_CHROMIUM)('the docs site in Chromium', () => {
         '/guide/semantics',
         '/guide/quick-start',
         '/guide/backends',
+        '/guide/pretrained',
         '/guide/design',
         '/api/',
         '/playground',
         '/calculator',
         '/benchmark',
         '/training',
+        '/pretrained',
       ]),
     );
     const { page, problems } = await openPage(browser);

@@ -17,6 +17,7 @@ export {
   describeMiniOctNet,
   describeOctaveConv,
   describeOctResNet,
+  type OctResNetVariant,
   RESNET_STAGES,
 } from './describe/networks';
 export {

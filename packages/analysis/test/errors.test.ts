@@ -200,6 +200,17 @@ describe('the description builders name themselves in errors', () => {
       () => describeOctResNet({ depth: 50, alpha: 0.5 }, { height: 1.5 }),
       '1.5',
     ],
+    [
+      'describeOctResNet',
+      () => describeOctResNet({ depth: 50, alpha: 0.25, variant: 'd-li14' }, { height: 224 }),
+      "0.5 with variant 'd-li14'",
+    ],
+    [
+      'describeOctResNet',
+      () =>
+        describeOctResNet({ depth: 50, alpha: 0.5, variant: 'li14' as 'd-li14' }, { height: 224 }),
+      '"li14"',
+    ],
   ];
   for (const [fn, call, shows] of rows) {
     it(`${fn}: InvalidArgumentError with the value`, () => {
@@ -223,6 +234,23 @@ describe('octconv-analyze CLI', () => {
     expect(result.stdout).toContain('| 0 | 4.089 |');
   });
 
+  it('prints d-li14’s Oct-ResNet-50: 2.367 GMACs, 25,557,032 parameters, against plain ResNet-50', () => {
+    const result = run(
+      '--model',
+      'oct-resnet50',
+      '--variant',
+      'd-li14',
+      '--alpha',
+      '0,0.5',
+      '--markdown',
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Oct-ResNet-50 (d-li14)');
+    expect(result.stdout).toContain('| 0.5 | 2.367 |');
+    expect(result.stdout).toContain('| 0 | 4.089 |');
+    expect(result.stdout).toContain('25,557,032');
+  });
+
   it('analyses a saved describe() result and one layer', () => {
     const directory = mkdtempSync(join(tmpdir(), 'octconv-analyze-'));
     try {
@@ -244,6 +272,12 @@ describe('octconv-analyze CLI', () => {
     [['--input', '0'], '--input must be an integer from 1 to 1,000,000'],
     [['--batch', '1e300'], '--batch must be an integer from 1 to 1,000,000'],
     [['--nope'], "Unknown option '--nope'"],
+    [['--variant', 'd-li14', '--alpha', '0.25'], '--variant d-li14 has α = 0.5 only'],
+    [['--variant', 'gluon'], '--variant must be default or d-li14, got "gluon"'],
+    [
+      ['--model', 'mini-oct-net', '--variant', 'd-li14'],
+      '--variant applies to the Oct-ResNet models',
+    ],
     [['--description', '/nonexistent.json'], 'cannot read /nonexistent.json'],
   ] as const) {
     it(`exits 1 with one line for ${args.join(' ')}`, () => {

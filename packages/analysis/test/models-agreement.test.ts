@@ -59,6 +59,16 @@ describe('analysis agrees with @octconv/models [cpu]', () => {
     }
   });
 
+  it('describeOctResNet({ variant: d-li14 }) equals the d-li14 octResNet’s describe at 224² and 240²', () => {
+    const net = octResNet({ depth: 50, alpha: 0.5, variant: 'd-li14', random: 1 });
+    for (const size of [224, 240]) {
+      expect(
+        describeOctResNet({ depth: 50, alpha: 0.5, variant: 'd-li14' }, { height: size }),
+      ).toEqual(net.describe({ height: size, width: size }));
+    }
+    check(net, net.describe({ height: 224, width: 224 }));
+  });
+
   it('every module’s analysed parameter count is the number of weights it holds (property)', () => {
     fc.assert(
       fc.property(

@@ -93,3 +93,23 @@ describe('paper Table 2: Oct-ResNet-50 at 224²', () => {
     expect(macs(101, 0.5)).toBe(3_991_240_704);
   });
 });
+
+describe('d-li14/octconv.pytorch’s pretrained Oct-ResNet-50 (variant d-li14)', () => {
+  it('has its README’s 25.557 M parameters and 2.367 GMACs at 224², pooling before every stride', () => {
+    const description = describeOctResNet(
+      { depth: 50, alpha: 0.5, variant: 'd-li14' },
+      { height: 224 },
+    );
+    const totals = analyze(description).totals;
+    expect(totals.params).toBe(25_557_032);
+    expect(totals.convMacs).toBe(2_367_143_936);
+    expect((totals.convMacs / 1e9).toFixed(3)).toBe('2.367');
+    const names = description.layers.map((layer) => layer.name);
+    expect(names).toContain('layer1.0.conv1.conv');
+    expect(names).toContain('layer1.0.conv1.bn_h');
+    expect(names).toContain('layer4.0.downsample.0.conv');
+    expect(names).toContain('layer4.0.downsample.0.bn_h');
+    const opener = description.layers.find((layer) => layer.name === 'layer4.0.conv2.conv');
+    expect(opener?.kind === 'octave-conv' && opener.spec.strideMode).toBe('pool');
+  });
+});

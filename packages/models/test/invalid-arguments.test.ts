@@ -59,6 +59,22 @@ describe('invalid arguments of @octconv/models [cpu]', () => {
         '-1',
       ],
       [
+        'OctaveConv2d',
+        () =>
+          new OctaveConv2d(
+            { inChannels: 4, outChannels: 4 },
+            { names: { hh: 'a', hl: 'a', lh: 'b', ll: 'c' }, order: ['hh', 'hl', 'lh', 'll'] },
+          ),
+        InvalidArgumentError,
+        'four distinct non-empty strings',
+      ],
+      [
+        'OctResNet',
+        () => octResNet({ depth: 26, alpha: 0.25, variant: 'd-li14' }),
+        InvalidArgumentError,
+        "options.alpha must be 0.5 with variant 'd-li14'",
+      ],
+      [
         'FirstOctaveConv',
         () => new FirstOctaveConv({ inChannels: 3, outChannels: 4, kernelSize: 0 }),
         InvalidArgumentError,

@@ -10,6 +10,7 @@ const tools = {
   OctCalculator: () => import('../../components/OctCalculator.vue'),
   OctBenchmark: () => import('../../components/OctBenchmark.vue'),
   OctTraining: () => import('../../components/OctTraining.vue'),
+  OctPretrained: () => import('../../components/OctPretrained.vue'),
 };
 
 export default {

@@ -13,12 +13,15 @@ const HELP = `octconv-analyze — parameters, multiply-adds (MACs; FLOPs = 2 × 
 
 Usage:
   octconv-analyze [--model oct-resnet50] [--alpha 0,0.125,0.25,0.5,0.75] [--input 224] [--batch 1]
+  octconv-analyze --model oct-resnet50 --variant d-li14      (the public pretrained Oct-ResNet-50)
   octconv-analyze --layer --in-channels 64 --out-channels 64 [--kernel 3] [--stride 1]
                   [--stride-mode pool] [--padding 1] [--alpha 0.5] [--input 56]
   octconv-analyze --description model.json     (a describe() result saved as JSON)
 
 Options:
   --model         mini-oct-net, oct-resnet26, oct-resnet50, oct-resnet101, oct-resnet152
+  --variant       Oct-ResNet variant: default, or d-li14 (d-li14/octconv.pytorch: α = 0.5 only,
+                  compared with the default ResNet at α = 0, as that project's README does)
   --alpha         comma-separated α values; each row is compared with α = 0 (the vanilla twin)
   --input         input size: N or HxW
   --classes       classifier outputs (default 1000 for Oct-ResNet, 10 for MiniOctNet)
@@ -68,6 +71,7 @@ export function main(argv: string[]): { output: string; json?: unknown; jsonPath
     args: argv,
     options: {
       model: { type: 'string' },
+      variant: { type: 'string' },
       alpha: { type: 'string' },
       input: { type: 'string' },
       batch: { type: 'string' },
@@ -145,13 +149,29 @@ export function main(argv: string[]): { output: string; json?: unknown; jsonPath
   } else {
     const model = values.model ?? 'oct-resnet50';
     const match = /^oct-resnet(26|50|101|152)$/.exec(model);
-    alphaList = alphas(values.alpha, [0, 0.125, 0.25, 0.5, 0.75]);
+    const variant = values.variant ?? 'default';
+    if (variant !== 'default' && variant !== 'd-li14')
+      throw new UsageError(`--variant must be default or d-li14, got ${JSON.stringify(variant)}`);
+    if (variant !== 'default' && !match)
+      throw new UsageError(
+        `--variant applies to the Oct-ResNet models, not ${JSON.stringify(model)}`,
+      );
+    alphaList = alphas(values.alpha, variant === 'd-li14' ? [0.5] : [0, 0.125, 0.25, 0.5, 0.75]);
+    if (variant === 'd-li14' && alphaList.some((alpha) => alpha !== 0 && alpha !== 0.5))
+      throw new UsageError(
+        `--variant d-li14 has α = 0.5 only (its code fixes it; 0 is the plain ResNet it is compared with), got --alpha ${values.alpha}`,
+      );
     if (match) {
       const depth = Number(match[1]) as 26 | 50 | 101 | 152;
       const [height, width] = size(values.input, 224);
       const numClasses = integer('classes', values.classes, 1000);
-      title = `Oct-ResNet-${depth}, input ${height}×${width}, batch ${batch}, ${numClasses} classes`;
-      build = (alpha) => describeOctResNet({ depth, alpha, numClasses }, { batch, height, width });
+      title = `Oct-ResNet-${depth}${variant === 'd-li14' ? ' (d-li14)' : ''}, input ${height}×${width}, batch ${batch}, ${numClasses} classes`;
+      // d-li14's network exists at α = 0.5 only; its vanilla twin is the plain ResNet.
+      build = (alpha) =>
+        describeOctResNet(
+          { depth, alpha, numClasses, ...(alpha !== 0 && { variant }) },
+          { batch, height, width },
+        );
     } else if (model === 'mini-oct-net') {
       const [height, width] = size(values.input, 32);
       const numClasses = integer('classes', values.classes, 10);

@@ -123,12 +123,52 @@ export const RESNET_STAGES: Readonly<Record<26 | 50 | 101 | 152, readonly number
 };
 
 /**
+ * Which code a described Oct-ResNet follows, as `variant` of `octResNet` in `@octconv/models`:
+ * `'default'` (the official code's `resnet*_v1b`, torchvision's names with the band inserted) or
+ * `'d-li14'` (d-li14/octconv.pytorch, whose pretrained Oct-ResNet-50 is public: its names, α
+ * fixed at 0.5, every stride 2 pooled first).
+ */
+export type OctResNetVariant = 'default' | 'd-li14';
+
+/** The part names of one bottleneck under each variant (the models' state-dict names). */
+const BOTTLENECK_NAMES: Record<
+  OctResNetVariant,
+  {
+    conv: [string, string, string];
+    bn: [string, string, string];
+    relu: [string, string, string];
+    downsample: [string, string];
+  }
+> = {
+  default: {
+    conv: ['conv1', 'conv2', 'conv3'],
+    bn: ['bn1', 'bn2', 'bn3'],
+    relu: ['relu1', 'relu2', 'relu3'],
+    downsample: ['downsample.0', 'downsample.1'],
+  },
+  'd-li14': {
+    conv: ['conv1.conv', 'conv2.conv', 'conv3.conv'],
+    bn: ['conv1', 'conv2', 'conv3'],
+    relu: ['conv1.act', 'conv2.act', 'relu'],
+    downsample: ['downsample.0.conv', 'downsample.0'],
+  },
+};
+
+/**
  * Oct-ResNet as `octResNet(options).describe(input)` of `@octconv/models` gives it: plain stem,
  * bottlenecks with the stride on the 3×3, α in stages 1–3 and 0 in stage 4, single-band layers
- * strided as plain ResNet, others in `'pool'` mode.
+ * strided as plain ResNet, others in `'pool'` mode. `variant: 'd-li14'` describes
+ * d-li14/octconv.pytorch's network instead (α must be 0.5; every stride-2 layer pools first,
+ * which costs the same multiply-adds): 25,557,032 parameters and 2.367 GMACs at 224² for depth 50.
  */
 export function describeOctResNet(
-  options: { depth: 26 | 50 | 101 | 152; alpha: number; numClasses?: number; inChannels?: number },
+  options: {
+    depth: 26 | 50 | 101 | 152;
+    alpha: number;
+    numClasses?: number;
+    inChannels?: number;
+    variant?: OctResNetVariant;
+  },
   input: DescribeInput,
 ): ModelDescription {
   const fn = 'describeOctResNet';
@@ -142,6 +182,24 @@ export function describeOctResNet(
     });
   }
   const alpha = checkAlpha(fn, options.alpha);
+  const variant = options.variant ?? 'default';
+  if (variant !== 'default' && variant !== 'd-li14') {
+    throw new InvalidArgumentError({
+      functionName: fn,
+      argument: 'options.variant',
+      value: variant,
+      message: `options.variant must be 'default' or 'd-li14', got ${JSON.stringify(variant)}`,
+    });
+  }
+  if (variant === 'd-li14' && alpha !== 0.5) {
+    throw new InvalidArgumentError({
+      functionName: fn,
+      argument: 'options.alpha',
+      value: alpha,
+      message: `options.alpha must be 0.5 with variant 'd-li14' (d-li14/octconv.pytorch fixes α = 0.5 inside its bottlenecks), got ${alpha}; use variant 'default' for other α`,
+    });
+  }
+  const names = BOTTLENECK_NAMES[variant];
   const { numClasses = 1000, inChannels = 3 } = options;
   const { batch, height, width } = checkSize(fn, input);
   const builder = new DescriptionBuilder('OctResNet', {
@@ -184,21 +242,37 @@ export function describeOctResNet(
           kernelSize: k,
           padding: (k - 1) / 2,
           stride: s,
-          strideMode: (aIn === 0 && a === 0 ? 'conv' : 'pool') as StrideMode,
+          strideMode: (variant === 'default' && aIn === 0 && a === 0
+            ? 'conv'
+            : 'pool') as StrideMode,
         });
       const blockInput = x;
-      let y = conv('conv1', blockInput, channels, planes, 1, alphaIn, 1);
-      y = builder.relu(`${name}.relu1`, builder.batchNorm(`${name}.bn1`, y, true));
-      y = conv('conv2', y, planes, planes, 3, a, stride);
-      y = builder.relu(`${name}.relu2`, builder.batchNorm(`${name}.bn2`, y, true));
-      y = conv('conv3', y, planes, planes * 4, 1, a, 1);
-      y = builder.batchNorm(`${name}.bn3`, y, true);
+      let y = conv(names.conv[0], blockInput, channels, planes, 1, alphaIn, 1);
+      y = builder.relu(
+        `${name}.${names.relu[0]}`,
+        builder.batchNorm(`${name}.${names.bn[0]}`, y, true),
+      );
+      y = conv(names.conv[1], y, planes, planes, 3, a, stride);
+      y = builder.relu(
+        `${name}.${names.relu[1]}`,
+        builder.batchNorm(`${name}.${names.bn[1]}`, y, true),
+      );
+      y = conv(names.conv[2], y, planes, planes * 4, 1, a, 1);
+      y = builder.batchNorm(`${name}.${names.bn[2]}`, y, true);
       if (stride !== 1 || channels !== planes * 4 || alphaIn !== a) {
-        const shortcut = conv('downsample.0', blockInput, channels, planes * 4, 1, alphaIn, stride);
-        builder.batchNorm(`${name}.downsample.1`, shortcut, true);
+        const shortcut = conv(
+          names.downsample[0],
+          blockInput,
+          channels,
+          planes * 4,
+          1,
+          alphaIn,
+          stride,
+        );
+        builder.batchNorm(`${name}.${names.downsample[1]}`, shortcut, true);
       }
       builder.add(`${name}.add`, y);
-      x = builder.relu(`${name}.relu3`, y);
+      x = builder.relu(`${name}.${names.relu[2]}`, y);
       channels = planes * 4;
       alphaIn = a;
     }

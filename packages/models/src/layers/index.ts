@@ -10,4 +10,6 @@ export {
   OctaveConv2d,
   type OctaveConv2dOptions,
   OctaveConvLayer,
+  type PathNaming,
+  SEED_PATH_NAMING,
 } from './octave-conv2d';

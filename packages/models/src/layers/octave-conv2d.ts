@@ -77,6 +77,45 @@ const SCHEMA = {
 const PATH_ORDER: readonly PathName[] = ['hh', 'hl', 'lh', 'll'];
 
 /**
+ * The state-dict names of an OctConv's four paths (`names.hh` gives `${names.hh}.weight`) and the
+ * order they are registered in (the order of `namedParameters()`, of initialisation and of a saved
+ * checkpoint): how a layer takes another code base's names, as `octResNet({ variant: 'd-li14' })`
+ * takes `conv_h2h`, `conv_h2l`, `conv_l2h`, `conv_l2l`.
+ */
+export interface PathNaming {
+  names: Readonly<Record<PathName, string>>;
+  order: readonly PathName[];
+}
+
+/** The seed notebook's path names (the default): `hh.weight`, `hl.weight`, `lh.weight`, `ll.weight`. */
+export const SEED_PATH_NAMING: PathNaming = {
+  names: { hh: 'hh', hl: 'hl', lh: 'lh', ll: 'll' },
+  order: PATH_ORDER,
+};
+
+function checkPathNaming(functionName: string, naming: PathNaming): void {
+  const names = naming?.names as Partial<Record<PathName, unknown>> | undefined;
+  const order = naming?.order;
+  const valid =
+    names !== null &&
+    typeof names === 'object' &&
+    PATH_ORDER.every((path) => typeof names[path] === 'string' && names[path] !== '') &&
+    new Set(PATH_ORDER.map((path) => names[path])).size === 4 &&
+    Array.isArray(order) &&
+    order.length === 4 &&
+    PATH_ORDER.every((path) => order.includes(path));
+  if (!valid) {
+    throw new InvalidArgumentError({
+      functionName,
+      argument: 'naming',
+      value: naming,
+      message:
+        'naming must be { names: { hh, hl, lh, ll } (four distinct non-empty strings), order: the four paths in some order }',
+    });
+  }
+}
+
+/**
  * The four-path layer shared by {@link OctaveConv2d}, {@link FirstOctaveConv} and
  * {@link LastOctaveConv}: options, channel split, weights and shape tracing.
  */
@@ -102,6 +141,7 @@ export abstract class OctaveConvLayer<Input, Output> extends Module<Input, Outpu
     functionName: string,
     options: OctaveConv2dOptions,
     fixed: { alphaIn?: number; alphaOut?: number },
+    naming: PathNaming = SEED_PATH_NAMING,
   ) {
     super();
     const schema: Record<string, (typeof SCHEMA)[keyof typeof SCHEMA]> = { ...SCHEMA };
@@ -118,6 +158,7 @@ export abstract class OctaveConvLayer<Input, Output> extends Module<Input, Outpu
       schema,
       ['inChannels', 'outChannels'],
     );
+    checkPathNaming(functionName, naming);
     let kernel: [number, number];
     if (Array.isArray(kernelOption)) {
       const [kh, kw] = kernelOption as unknown[];
@@ -173,24 +214,25 @@ export abstract class OctaveConvLayer<Input, Output> extends Module<Input, Outpu
       });
     }
     const random = resolveRandom(o.random as RandomInit);
-    for (const name of PATH_ORDER) {
+    for (const name of naming.order) {
       const path = plan.paths[name];
       if (path === null) continue;
       const groupIn = path.inChannels / path.groups;
       const fanIn = groupIn * kernel[0] * kernel[1];
+      const key = naming.names[name];
       const filter = this.registerParameter(
-        `${name}.weight`,
+        `${key}.weight`,
         uniformVariable(
           random,
           [kernel[0], kernel[1], groupIn, path.outChannels],
           fanIn,
-          `${name}.weight`,
+          `${key}.weight`,
         ),
       );
       const bias = this.hasBias
         ? this.registerParameter(
-            `${name}.bias`,
-            uniformVariable(random, [path.outChannels], fanIn, `${name}.bias`),
+            `${key}.bias`,
+            uniformVariable(random, [path.outChannels], fanIn, `${key}.bias`),
           )
         : null;
       this.pathWeights[name] = { filter, bias };
@@ -314,8 +356,12 @@ export abstract class OctaveConvLayer<Input, Output> extends Module<Input, Outpu
 export class OctaveConv2d extends OctaveConvLayer<OctaveTensor, OctaveTensor> {
   readonly moduleName: string = 'OctaveConv2d';
 
-  constructor(options: OctaveConv2dOptions) {
-    super('OctaveConv2d', options, {});
+  /**
+   * @param options The layer's hyper-parameters.
+   * @param naming The paths' parameter names; default {@link SEED_PATH_NAMING}.
+   */
+  constructor(options: OctaveConv2dOptions, naming?: PathNaming) {
+    super('OctaveConv2d', options, {}, naming);
   }
 
   /** `{ high, low }` in (a band without channels is null), `{ high, low }` out. */

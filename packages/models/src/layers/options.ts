@@ -8,6 +8,7 @@ type Kind =
   | 'random'
   | 'stride'
   | 'strideMode'
+  | 'variant'
   | 'positive';
 
 const EXPECTED: Record<Kind, string> = {
@@ -18,6 +19,7 @@ const EXPECTED: Record<Kind, string> = {
   random: 'a seed (integer) or a random source { next() }',
   stride: '1 or 2',
   strideMode: "'pool' or 'conv'",
+  variant: "'default' or 'd-li14'",
   positive: 'a finite number > 0',
 };
 
@@ -42,6 +44,8 @@ function valid(kind: Kind, value: unknown): boolean {
       return value === 1 || value === 2;
     case 'strideMode':
       return value === 'pool' || value === 'conv';
+    case 'variant':
+      return value === 'default' || value === 'd-li14';
     case 'positive':
       return typeof value === 'number' && Number.isFinite(value) && value > 0;
   }

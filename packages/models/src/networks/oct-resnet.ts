@@ -15,7 +15,7 @@ import { BatchNorm2d } from '../layers/batch-norm2d';
 import { Conv2d } from '../layers/conv2d';
 import { Linear } from '../layers/linear';
 import { OctaveBatchNorm2d } from '../layers/octave-batch-norm2d';
-import { OctaveConv2d } from '../layers/octave-conv2d';
+import { OctaveConv2d, type PathNaming, SEED_PATH_NAMING } from '../layers/octave-conv2d';
 import { checkLayerOptions } from '../layers/options';
 import { formatShape, joinName, Module, shapeError, type TraceContext } from '../module/module';
 import { type RandomInit, type RandomSource, resolveRandom } from '../module/random';
@@ -31,11 +31,36 @@ export const OCT_RESNET_DEPTHS = {
 /** A supported Oct-ResNet depth. */
 export type OctResNetDepth = keyof typeof OCT_RESNET_DEPTHS;
 
+/**
+ * Which code an {@link OctResNet} reproduces, names and semantics:
+ *
+ * - `'default'`: the official code's `resnet*_v1b` with torchvision's names and the band
+ *   inserted (`layer1.0.conv1.hh.weight`, `layer1.0.bn1.bn_h.weight`); any α; a single-band
+ *   layer at stride 2 convolves with stride 2, so α = 0 is torchvision's ResNet.
+ * - `'d-li14'`: d-li14/octconv.pytorch (`oct_resnet.py`, `octconv.py`), whose ImageNet
+ *   checkpoint is the only public pretrained Oct-ResNet-50; its state-dict names
+ *   (`layer1.0.conv1.conv.conv_h2h.weight`, `layer1.0.conv1.bn_h.weight`,
+ *   `layer1.0.downsample.0.conv.conv_h2l.weight`, …) and its semantics: α fixed at 0.5 (the only
+ *   value that code builds), every stride 2 pools first, including the single-band 3×3 that
+ *   opens stage 4. Pooling and upsampling are ours (ceil, then crop), which equal that code's on
+ *   every size it runs; it fails on maps that become odd inside the network (e.g. 240²), which
+ *   this variant runs.
+ */
+export type OctResNetVariant = 'default' | 'd-li14';
+
+/** The variants {@link OctResNet} knows. */
+export const OCT_RESNET_VARIANTS: readonly OctResNetVariant[] = ['default', 'd-li14'];
+
 /** Options of {@link octResNet}. */
 export interface OctResNetOptions {
   depth: OctResNetDepth;
-  /** Low-band fraction of stages 1–3 (stage 4 is always 0); 0 gives plain ResNet. */
+  /**
+   * Low-band fraction of stages 1–3 (stage 4 is always 0); 0 gives plain ResNet. The `'d-li14'`
+   * variant accepts 0.5 only (its code fixes it).
+   */
   alpha: number;
+  /** Names and semantics to reproduce; default `'default'` (see {@link OctResNetVariant}). */
+  variant?: OctResNetVariant;
   /** Default 1000. */
   numClasses?: number;
   /** Image channels; default 3. */
@@ -49,9 +74,68 @@ export interface OctResNetOptions {
  * ResNet does, so that α = 0 is torchvision's ResNet (v1.5) and not a pooled variant of it.
  * Multiply-adds are the same either way.
  */
-function strideModeFor(alphaIn: number, alphaOut: number): StrideMode {
+function strideModeFor(alphaIn: number, alphaOut: number, variant: OctResNetVariant): StrideMode {
+  // d-li14's OctaveConv average-pools the high band before any stride-2 convolution, also when
+  // the layer has no low band at all (the 3×3 that opens stage 4).
+  if (variant === 'd-li14') return 'pool';
   return alphaIn === 0 && alphaOut === 0 ? 'conv' : 'pool';
 }
+
+/** The names of a bottleneck's parts under one variant. */
+interface BottleneckNames {
+  paths: PathNaming;
+  conv1: string;
+  bn1: string;
+  relu1: string;
+  conv2: string;
+  bn2: string;
+  relu2: string;
+  conv3: string;
+  bn3: string;
+  downsampleConv: string;
+  downsampleBn: string;
+  add: string;
+  relu3: string;
+}
+
+const BOTTLENECK_NAMES: Record<OctResNetVariant, BottleneckNames> = {
+  default: {
+    paths: SEED_PATH_NAMING,
+    conv1: 'conv1',
+    bn1: 'bn1',
+    relu1: 'relu1',
+    conv2: 'conv2',
+    bn2: 'bn2',
+    relu2: 'relu2',
+    conv3: 'conv3',
+    bn3: 'bn3',
+    downsampleConv: 'downsample.0',
+    downsampleBn: 'downsample.1',
+    add: 'add',
+    relu3: 'relu3',
+  },
+  // d-li14 wraps each OctaveConv with its batch norms (and ReLU) in one module: `conv1` is
+  // `Conv_BN_ACT` holding `conv` (the OctConv, paths `conv_h2h` …) and `bn_h`/`bn_l`; the
+  // shortcut is one `Conv_BN` at `downsample.0`. Its OctaveConv registers l2l, l2h, h2l, h2h.
+  'd-li14': {
+    paths: {
+      names: { hh: 'conv_h2h', hl: 'conv_h2l', lh: 'conv_l2h', ll: 'conv_l2l' },
+      order: ['ll', 'lh', 'hl', 'hh'],
+    },
+    conv1: 'conv1.conv',
+    bn1: 'conv1',
+    relu1: 'conv1.act',
+    conv2: 'conv2.conv',
+    bn2: 'conv2',
+    relu2: 'conv2.act',
+    conv3: 'conv3.conv',
+    bn3: 'conv3',
+    downsampleConv: 'downsample.0.conv',
+    downsampleBn: 'downsample.0',
+    add: 'add',
+    relu3: 'relu',
+  },
+};
 
 function relus(x: OctaveTensor): OctaveTensor {
   return { high: x.high && relu(x.high), low: x.low && relu(x.low) };
@@ -60,7 +144,9 @@ function relus(x: OctaveTensor): OctaveTensor {
 /**
  * The Oct-ResNet bottleneck: `conv1` 1×1 → `conv2` 3×3 (with the stride) → `conv3` 1×1 to
  * 4 × `planes` channels, each OctConv followed by batch norm per band (`bn1`–`bn3`), and a 1×1
- * OctConv projection (`downsample.0`, `downsample.1`) when shape or α changes.
+ * OctConv projection (`downsample.0`, `downsample.1`) when shape or α changes. Under the
+ * `'d-li14'` variant the same parts carry that code's names (`conv1.conv`, `conv1.bn_h`, …,
+ * `downsample.0.conv`, `downsample.0.bn_h`).
  */
 export class OctaveBottleneck extends Module<OctaveTensor, OctaveTensor> {
   readonly moduleName: string = 'OctaveBottleneck';
@@ -72,6 +158,9 @@ export class OctaveBottleneck extends Module<OctaveTensor, OctaveTensor> {
   readonly bn3: OctaveBatchNorm2d;
   readonly downsampleConv: OctaveConv2d | null;
   readonly downsampleBn: OctaveBatchNorm2d | null;
+  /** Whose names and stride semantics the block follows. */
+  readonly variant: OctResNetVariant;
+  private readonly names: BottleneckNames;
 
   constructor(
     inChannels: number,
@@ -80,8 +169,12 @@ export class OctaveBottleneck extends Module<OctaveTensor, OctaveTensor> {
     alphaIn: number,
     alpha: number,
     random: RandomSource,
+    variant: OctResNetVariant = 'default',
   ) {
     super();
+    this.variant = variant;
+    const names = BOTTLENECK_NAMES[variant];
+    this.names = names;
     const outChannels = planes * 4;
     const conv = (
       cin: number,
@@ -90,29 +183,32 @@ export class OctaveBottleneck extends Module<OctaveTensor, OctaveTensor> {
       aIn: number,
       s: 1 | 2,
     ): OctaveConv2d =>
-      new OctaveConv2d({
-        inChannels: cin,
-        outChannels: cout,
-        kernelSize,
-        padding: (kernelSize - 1) / 2,
-        alphaIn: aIn,
-        alphaOut: alpha,
-        stride: s,
-        strideMode: strideModeFor(aIn, alpha),
-        random,
-      });
+      new OctaveConv2d(
+        {
+          inChannels: cin,
+          outChannels: cout,
+          kernelSize,
+          padding: (kernelSize - 1) / 2,
+          alphaIn: aIn,
+          alphaOut: alpha,
+          stride: s,
+          strideMode: strideModeFor(aIn, alpha, variant),
+          random,
+        },
+        names.paths,
+      );
     const bn = (channels: number) => new OctaveBatchNorm2d({ channels, alpha });
-    this.conv1 = this.registerModule('conv1', conv(inChannels, planes, 1, alphaIn, 1));
-    this.bn1 = this.registerModule('bn1', bn(planes));
-    this.conv2 = this.registerModule('conv2', conv(planes, planes, 3, alpha, stride));
-    this.bn2 = this.registerModule('bn2', bn(planes));
-    this.conv3 = this.registerModule('conv3', conv(planes, outChannels, 1, alpha, 1));
-    this.bn3 = this.registerModule('bn3', bn(outChannels));
+    this.conv1 = this.registerModule(names.conv1, conv(inChannels, planes, 1, alphaIn, 1));
+    this.bn1 = this.registerModule(names.bn1, bn(planes));
+    this.conv2 = this.registerModule(names.conv2, conv(planes, planes, 3, alpha, stride));
+    this.bn2 = this.registerModule(names.bn2, bn(planes));
+    this.conv3 = this.registerModule(names.conv3, conv(planes, outChannels, 1, alpha, 1));
+    this.bn3 = this.registerModule(names.bn3, bn(outChannels));
     const project = stride !== 1 || inChannels !== outChannels || alphaIn !== alpha;
     this.downsampleConv = project
-      ? this.registerModule('downsample.0', conv(inChannels, outChannels, 1, alphaIn, stride))
+      ? this.registerModule(names.downsampleConv, conv(inChannels, outChannels, 1, alphaIn, stride))
       : null;
-    this.downsampleBn = project ? this.registerModule('downsample.1', bn(outChannels)) : null;
+    this.downsampleBn = project ? this.registerModule(names.downsampleBn, bn(outChannels)) : null;
   }
 
   apply(x: OctaveTensor): OctaveTensor {
@@ -149,18 +245,19 @@ export class OctaveBottleneck extends Module<OctaveTensor, OctaveTensor> {
         input: shapes,
         output: shapes,
       });
-    let out = this.conv1.trace(input, joinName(name, 'conv1'), context);
-    out = this.bn1.trace(out, joinName(name, 'bn1'), context);
-    relu(out, 'relu1');
-    out = this.conv2.trace(out, joinName(name, 'conv2'), context);
-    out = this.bn2.trace(out, joinName(name, 'bn2'), context);
-    relu(out, 'relu2');
-    out = this.conv3.trace(out, joinName(name, 'conv3'), context);
-    out = this.bn3.trace(out, joinName(name, 'bn3'), context);
+    const names = this.names;
+    let out = this.conv1.trace(input, joinName(name, names.conv1), context);
+    out = this.bn1.trace(out, joinName(name, names.bn1), context);
+    relu(out, names.relu1);
+    out = this.conv2.trace(out, joinName(name, names.conv2), context);
+    out = this.bn2.trace(out, joinName(name, names.bn2), context);
+    relu(out, names.relu2);
+    out = this.conv3.trace(out, joinName(name, names.conv3), context);
+    out = this.bn3.trace(out, joinName(name, names.bn3), context);
     let identity = input;
     if (this.downsampleConv && this.downsampleBn) {
-      identity = this.downsampleConv.trace(input, joinName(name, 'downsample.0'), context);
-      identity = this.downsampleBn.trace(identity, joinName(name, 'downsample.1'), context);
+      identity = this.downsampleConv.trace(input, joinName(name, names.downsampleConv), context);
+      identity = this.downsampleBn.trace(identity, joinName(name, names.downsampleBn), context);
     }
     const same = (a: number[] | null, b: number[] | null) =>
       a === b ||
@@ -172,8 +269,13 @@ export class OctaveBottleneck extends Module<OctaveTensor, OctaveTensor> {
         `residual shapes differ: high ${formatShape(out.high)} vs ${formatShape(identity.high)}, low ${formatShape(out.low)} vs ${formatShape(identity.low)}`,
       );
     }
-    context.layers.push({ kind: 'add', name: joinName(name, 'add'), input: out, output: out });
-    relu(out, 'relu3');
+    context.layers.push({
+      kind: 'add',
+      name: joinName(name, names.add),
+      input: out,
+      output: out,
+    });
+    relu(out, names.relu3);
     return out;
   }
 }
@@ -185,6 +287,9 @@ export class OctaveBottleneck extends Module<OctaveTensor, OctaveTensor> {
  * 1–3 and 0 in stage 4 (its first block takes both bands back to one), global average pool and
  * `fc`. Names follow torchvision with the path inserted: `layer1.0.conv1.hh.weight`,
  * `layer1.0.bn1.bn_h.running_mean`, `layer2.0.downsample.0.hl.weight`.
+ *
+ * `variant: 'd-li14'` reproduces d-li14/octconv.pytorch instead, names and semantics, so that
+ * its published ImageNet checkpoint loads as it is (see {@link OctResNetVariant}).
  */
 export class OctResNet extends Module<tf.Tensor4D, tf.Tensor2D> {
   readonly moduleName: string = 'OctResNet';
@@ -192,6 +297,8 @@ export class OctResNet extends Module<tf.Tensor4D, tf.Tensor2D> {
   readonly alpha: number;
   readonly numClasses: number;
   readonly inChannels: number;
+  /** Whose names and semantics the network follows (see {@link OctResNetVariant}). */
+  readonly variant: OctResNetVariant;
   readonly conv1: Conv2d;
   readonly bn1: BatchNorm2d;
   readonly blocks: OctaveBottleneck[] = [];
@@ -207,6 +314,7 @@ export class OctResNet extends Module<tf.Tensor4D, tf.Tensor2D> {
         alpha: 'alpha',
         numClasses: 'count',
         inChannels: 'count',
+        variant: 'variant',
         random: 'random',
       },
       ['depth', 'alpha'],
@@ -220,7 +328,17 @@ export class OctResNet extends Module<tf.Tensor4D, tf.Tensor2D> {
         message: `options.depth must be 26, 50, 101 or 152, got ${String(depth)}`,
       });
     }
+    const variant = (o.variant as OctResNetVariant | undefined) ?? 'default';
+    if (variant === 'd-li14' && o.alpha !== 0.5) {
+      throw new InvalidArgumentError({
+        functionName: 'OctResNet',
+        argument: 'options.alpha',
+        value: o.alpha,
+        message: `options.alpha must be 0.5 with variant 'd-li14' (d-li14/octconv.pytorch fixes α = 0.5 inside its bottlenecks), got ${String(o.alpha)}; use variant 'default' for other α`,
+      });
+    }
     this.depth = depth;
+    this.variant = variant;
     this.alpha = o.alpha as number;
     this.numClasses = (o.numClasses as number | undefined) ?? 1000;
     this.inChannels = (o.inChannels as number | undefined) ?? 3;
@@ -252,6 +370,7 @@ export class OctResNet extends Module<tf.Tensor4D, tf.Tensor2D> {
           alphaIn,
           stageAlpha[stage]!,
           random,
+          variant,
         );
         this.blocks.push(this.registerModule(`layer${stage + 1}.${index}`, block));
         inChannels = planes * 4;
@@ -323,7 +442,10 @@ export class OctResNet extends Module<tf.Tensor4D, tf.Tensor2D> {
   }
 }
 
-/** Builds {@link OctResNet}: `octResNet({ depth: 50, alpha: 0.5 })`. */
+/**
+ * Builds {@link OctResNet}: `octResNet({ depth: 50, alpha: 0.5 })`, or, for d-li14's pretrained
+ * checkpoint, `octResNet({ depth: 50, alpha: 0.5, variant: 'd-li14' })`.
+ */
 export function octResNet(options: OctResNetOptions): OctResNet {
   return new OctResNet(options);
 }
