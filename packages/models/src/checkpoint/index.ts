@@ -1,2 +1,13 @@
 export { loadModule, type ModuleTopology, saveModule } from './tfjs-io';
-export { loadTorchCheckpoint, saveTorchCheckpoint } from './torch-checkpoint';
+export {
+  type LoadTorchCheckpointOptions,
+  loadTorchCheckpoint,
+  saveTorchCheckpoint,
+} from './torch-checkpoint';
+export {
+  readTorchStateDict,
+  STATE_DICT_KEYS,
+  type TorchDtype,
+  type TorchStateDictOptions,
+  type TorchStateEntry,
+} from './torch-pth';
