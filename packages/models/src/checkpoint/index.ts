@@ -1,3 +1,10 @@
+export {
+  BUILDABLE_MODULES,
+  buildModule,
+  type JsonValue,
+  type ModuleArchitecture,
+  moduleArchitecture,
+} from './architecture';
 export { loadModule, type ModuleTopology, saveModule } from './tfjs-io';
 export {
   type LoadTorchCheckpointOptions,
