@@ -105,6 +105,7 @@ export async function loadModule(module: Module, source: string | tf.io.IOHandle
 export async function loadModule(
   moduleOrSource: Module | string | tf.io.IOHandler,
   maybeSource?: string | tf.io.IOHandler,
+  // biome-ignore lint/suspicious/noConfusingVoidType: the union of the two overloads' results
 ): Promise<Module | void> {
   const functionName = 'loadModule';
   const rebuild = !(moduleOrSource instanceof Module) && maybeSource === undefined;
