@@ -178,6 +178,21 @@ describe('.pth readers [wasm]', () => {
     });
   }
 
+  it('a state dict without num_batches_tracked loads as PyTorch loads it: 0 for metadata version 1, refused for 2', async () => {
+    const old = tinyBlock();
+    loadTorchCheckpoint(old, pth('block-bn-v1.zip.pth'));
+    expect(old.bnH!.numBatchesTracked).toBe(0);
+    expect(old.bnL!.numBatchesTracked).toBe(0);
+    const current = tinyBlock();
+    await expectRejected(
+      current,
+      pth('block-bn-v2.zip.pth'),
+      /matched 12 of 14 keys; 2 problems: missing key "bn_h\.num_batches_tracked"; missing key "bn_l\.num_batches_tracked"/,
+    );
+    old.dispose();
+    current.dispose();
+  });
+
   it('options are validated', () => {
     const block = tinyBlock();
     const bytes = pth('block-train.zip.pth');

@@ -109,8 +109,26 @@ function fromTorchFile(
   problems: string[],
 ): Map<string, IncomingValue> {
   const file = readTorchFile(functionName, bytes);
-  const { tensors } = extractStateDict(functionName, file.object, options);
+  const { tensors, metadataVersion } = extractStateDict(functionName, file.object, options);
   const incoming = new Map<string, IncomingValue>();
+  // As BatchNorm's _load_from_state_dict: a state dict from before PyTorch 0.4.1 (batch-norm
+  // metadata version < 2) has no num_batches_tracked, which then loads as 0. Where the file has
+  // metadata but none for that batch norm (another architecture), the key stays missing.
+  for (const key of integerKeys) {
+    const owner = key.endsWith('.num_batches_tracked')
+      ? key.slice(0, -'.num_batches_tracked'.length)
+      : null;
+    const version = owner === null ? undefined : metadataVersion(owner);
+    if (owner !== null && !tensors.has(key) && version !== null && (version ?? 0) < 2) {
+      incoming.set(key, {
+        shape: [],
+        integer: true,
+        dtype: 'int64',
+        scalar: 0,
+        make: () => tf.scalar(0, 'int32'),
+      });
+    }
+  }
   for (const [name, tensor] of tensors) {
     const float = isTorchFloat(tensor.dtype);
     const integer = !float && tensor.dtype !== 'bool';
@@ -154,7 +172,9 @@ function fromTorchFile(
  *   rest (optimizer state, epoch) is parsed and ignored;
  * - a safetensors file (`safetensors.torch.save_file`).
  *
- * A `module.` prefix on every key (DataParallel) is removed. Every key of the module must be
+ * A `module.` prefix on every key (DataParallel) is removed. As in PyTorch, a `.pth` state dict
+ * from before PyTorch 0.4.1 (batch-norm metadata version < 2) may lack `num_batches_tracked`,
+ * which then loads as 0. Every other key of the module must be
  * present with PyTorch's shape (OIHW convolutions and `[out, in]` linear weights, converted to
  * HWIO and `[in, out]`), and no other key. Float tensors may be float32, float64, float16 or
  * bfloat16 (cast to float32, as PyTorch's `copy_` casts); `num_batches_tracked` may be any

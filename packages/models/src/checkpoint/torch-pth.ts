@@ -540,7 +540,16 @@ export function extractStateDict(
   functionName: string,
   object: unknown,
   options: TorchStateDictOptions = {},
-): { tensors: Map<string, TorchTensor>; source: string; strippedPrefix: string | null } {
+): {
+  tensors: Map<string, TorchTensor>;
+  source: string;
+  strippedPrefix: string | null;
+  /**
+   * `state_dict()._metadata` version of a submodule (by its name, prefix stripped): undefined
+   * when the file has no metadata at all, null when it has none for that submodule.
+   */
+  metadataVersion(module: string): number | null | undefined;
+} {
   const problem = (message: string): never => {
     throw new CheckpointError({ functionName, message, problems: [message] });
   };
@@ -602,13 +611,20 @@ export function extractStateDict(
   }
   let strippedPrefix: string | null = null;
   const prefix = 'module.';
+  const metadata = dict.attributes.get('_metadata');
+  const metadataVersion = (module: string): number | null | undefined => {
+    if (!(metadata instanceof PickleDict)) return undefined;
+    const entry = metadata.entries.get(strippedPrefix ? `${strippedPrefix}${module}` : module);
+    const version = entry instanceof PickleDict ? entry.entries.get('version') : undefined;
+    return typeof version === 'number' ? version : null;
+  };
   if (tensors.size > 0 && [...tensors.keys()].every((key) => key.startsWith(prefix))) {
     strippedPrefix = prefix;
     const renamed = new Map<string, TorchTensor>();
     for (const [key, value] of tensors) renamed.set(key.slice(prefix.length), value);
-    return { tensors: renamed, source, strippedPrefix };
+    return { tensors: renamed, source, strippedPrefix, metadataVersion };
   }
-  return { tensors, source, strippedPrefix };
+  return { tensors, source, strippedPrefix, metadataVersion };
 }
 
 /** One tensor of {@link readTorchStateDict}'s result. */
