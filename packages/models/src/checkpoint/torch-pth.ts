@@ -1,5 +1,6 @@
 import { CheckpointError } from '@octconv/core';
 import { type PickleCallable, PickleDict, unpickle } from './pickle';
+import { sniffFormat, wrongFileMessage } from './sniff';
 import { ZipArchive } from './zip';
 
 /** Element types of tensors in a `torch.save` file that this package reads. */
@@ -655,6 +656,17 @@ export function readTorchStateDict(
       functionName,
       message: `expected the file's bytes as a Uint8Array, got ${typeof bytes}`,
     });
+  }
+  const kind = sniffFormat(bytes);
+  if (kind !== 'torch-zip' && kind !== 'torch-legacy' && kind !== 'pickle') {
+    const message =
+      kind === 'safetensors'
+        ? 'this is a safetensors file, not a .pth: loadTorchCheckpoint reads both'
+        : wrongFileMessage(kind, bytes)!.replace(
+            'loadTorchCheckpoint reads',
+            'readTorchStateDict reads .pth files; loadTorchCheckpoint reads',
+          );
+    throw new CheckpointError({ functionName, message, problems: [message] });
   }
   const file = readTorchFile(functionName, bytes);
   const { tensors } = extractStateDict(functionName, file.object, options);
