@@ -281,6 +281,13 @@ describe('hostile and broken .pth files [wasm]', () => {
       'R.',
     );
     await expectRejected(block, legacyFile(stackGlobal), /posix\.system/);
+    // TorchScript archives name their own classes.
+    const script = pickleBytes([0x80, 0x02], 'c__torch__\nNet\n)\x81.');
+    await expectRejected(
+      block,
+      makeZip([['archive/data.pkl', script]]),
+      /__torch__\.Net.*TorchScript archive \(torch\.jit\.save\)/,
+    );
     // A whole pickled nn.Module gets told to save the state dict.
     const model = pickleBytes([0x80, 0x02], 'ctorch.nn.modules.conv\nConv2d\n)\x81.');
     await expectRejected(

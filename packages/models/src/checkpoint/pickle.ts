@@ -209,8 +209,9 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
     if (items.length % 2 !== 0) fail(`${opcode} with an odd number of keys and values`);
     for (let i = 0; i < items.length; i += 2) {
       const key = items[i];
-      if (key !== null && typeof key === 'object') {
-        fail(`${opcode}: dict keys must be strings, numbers, booleans or None`);
+      // Python cannot have written a list or a dict as a key (they are unhashable).
+      if ((Array.isArray(key) && !Object.isFrozen(key)) || key instanceof PickleDict) {
+        fail(`${opcode}: a list or dict as a dict key, which Python cannot write`);
       }
       (dict as PickleDict).entries.set(key, items[i + 1]);
     }

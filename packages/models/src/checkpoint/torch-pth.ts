@@ -295,6 +295,9 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
     return undefined;
   };
   const explainGlobal = (qualified: string): string | undefined => {
+    if (qualified.startsWith('__torch__.')) {
+      return 'this is a TorchScript archive (torch.jit.save); in Python, save torch.jit.load(path).state_dict() with torch.save and load that';
+    }
     if (
       /^torch\.nn\.modules\.|^__main__\./.test(qualified) ||
       /^[a-z_]+\.models?\./.test(qualified)
@@ -463,9 +466,7 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
     persistentLoad: persistentLoad(declare),
   });
   const keys = unpickle(bytes, object.end, { ...plain, label: 'the list of storage keys' });
-  if (!Array.isArray(keys.value) || keys.value.length > roots.size + 0) {
-    if (!Array.isArray(keys.value)) problem('the list of storage keys is not a list');
-  }
+  if (!Array.isArray(keys.value)) problem('the list of storage keys is not a list');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = keys.end;
   for (const key of keys.value as unknown[]) {
