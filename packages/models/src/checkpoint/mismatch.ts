@@ -181,9 +181,9 @@ export function guessMismatch(
     );
   }
 
-  if (matched === 0 && guesses.length === 0) {
+  if (matched <= ours.length / 10 && guesses.length === 0) {
     guesses.push(
-      `no key of the ${module.moduleName} is in the checkpoint: it is another architecture's (its keys begin ${sample(theirs)}; the module's ${sample(ours)})`,
+      `${matched === 0 ? 'no key' : `only ${matched} of ${ours.length} keys`} of the ${module.moduleName} ${matched <= 1 ? 'is' : 'are'} in the checkpoint: it is another architecture's (its keys begin ${sample(theirs)}; the module's ${sample(ours)})`,
     );
   }
   return guesses;

@@ -369,9 +369,15 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
     const archive = ZipArchive.open(functionName, bytes);
     const pickles = [...archive.entries.keys()].filter((name) => /^[^/]+\/data\.pkl$/.test(name));
     if (pickles.length !== 1) {
+      const names = [...archive.entries.keys()];
+      const kind = names.includes('model.weights.h5')
+        ? 'this is a Keras 3 .keras archive: '
+        : names.length > 0 && names.every((name) => name.endsWith('.npy'))
+          ? 'this is a NumPy .npz archive: '
+          : '';
       problem(
         pickles.length === 0
-          ? `a zip archive without <name>/data.pkl, so not a torch.save file (it holds ${describeNames([...archive.entries.keys()])})`
+          ? `${kind}a zip archive without <name>/data.pkl, so not a torch.save file (it holds ${describeNames(names)}); loadTorchCheckpoint reads PyTorch .pth/.pt files and safetensors files`
           : `a zip archive with ${pickles.length} data.pkl files; expected one`,
       );
     }
