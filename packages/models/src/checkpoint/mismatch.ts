@@ -97,7 +97,11 @@ export function guessMismatch(
   const guesses: string[] = [];
   const ours = [...expected.keys()];
   const theirs = [...incoming.keys()];
-  const matched = ours.filter((k) => incoming.has(k)).length;
+  // As in the message: present with the module's shape.
+  const matched = ours.filter((k) => {
+    const other = incoming.get(k);
+    return other !== undefined && sameShape(other, expected.get(k)!);
+  }).length;
 
   // A prefix on every key (other than the `module.` that is stripped automatically), or missing.
   const firstSegments = new Set(theirs.map((k) => k.split('.')[0]));
