@@ -54,8 +54,8 @@ export const PICKLE_LIMITS = {
   stack: 50_000,
   /** Open MARKs (nesting of tuples/lists/dicts being built). */
   marks: 1_000,
-  /** Memoized objects. */
-  memo: 10_000_000,
+  /** Memoized objects (a state dict memoizes a few per tensor: ResNet-152 needs ~10,000). */
+  memo: 1_000_000,
   /** Bytes of one LONG1/LONG4 integer. */
   longBytes: 64,
 } as const;
