@@ -331,7 +331,7 @@ describe('hostile and broken .pth files [wasm]', () => {
     block.dispose();
   });
 
-  it('100,000 nested brackets, marks or memo entries hit a limit, quickly', async () => {
+  it('100,000 nested brackets, marks, stack values or a million memo entries hit a limit, quickly', async () => {
     const block = tinyBlock();
     // ']' × 100,000 is the pickle of a list nested 100,000 deep (less its memo puts).
     const deep = [
@@ -339,6 +339,15 @@ describe('hostile and broken .pth files [wasm]', () => {
       pickleBytes([0x80, 0x02], '('.repeat(100_000), 't'.repeat(100_000), '.'),
       pickleBytes([0x80, 0x02], '}q\x00', 'h\x00'.repeat(100_000), '.'),
     ];
+    // 1,000,001 memo entries, all of the same dict (5 MB of LONG_BINPUT).
+    const memo = new Uint8Array(2 + 1 + 5 * 1_000_001 + 1);
+    memo.set([0x80, 0x02, 0x7d]);
+    for (let i = 0; i < 1_000_001; i++) {
+      memo[3 + 5 * i] = 0x72;
+      new DataView(memo.buffer).setUint32(4 + 5 * i, i, true);
+    }
+    memo[memo.length - 1] = 0x2e;
+    await expectRejected(block, legacyFile(memo), /more than 1000000 memoized objects/);
     for (const pickle of deep) {
       await expectRejected(
         block,
