@@ -17,4 +17,5 @@ export {
   type TorchDtype,
   type TorchStateDictOptions,
   type TorchStateEntry,
+  type TorchTypedArray,
 } from './torch-pth';

@@ -159,16 +159,9 @@ export class TorchTensor {
    * (float16 and bfloat16 widened to float32), `BigInt64Array` (int64), `Int32Array`,
    * `Int16Array`, `Int8Array`, `Uint8Array` (uint8 and bool).
    */
-  values():
-    | Float64Array
-    | Float32Array
-    | BigInt64Array
-    | Int32Array
-    | Int16Array
-    | Int8Array
-    | Uint8Array {
+  values(): TorchTypedArray {
     if (this.dtype === 'float16' || this.dtype === 'bfloat16') return this.toFloat32();
-    return this.gather() as ReturnType<TorchTensor['values']>;
+    return this.gather() as TorchTypedArray;
   }
 
   /** Integer values as numbers (int64 beyond 2^53 is not exact). */
@@ -635,13 +628,28 @@ export function extractStateDict(
   return { tensors, source, strippedPrefix, metadataVersion };
 }
 
+/**
+ * The values of a tensor read from a `.pth`, by dtype: `Float64Array` (float64), `Float32Array`
+ * (float32, and float16 / bfloat16 widened), `BigInt64Array` (int64), `Int32Array`,
+ * `Int16Array`, `Int8Array`, `Uint8Array` (uint8 and bool, as 0 / 1).
+ */
+export type TorchTypedArray =
+  | Float64Array
+  | Float32Array
+  | BigInt64Array
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Uint8Array;
+
 /** One tensor of {@link readTorchStateDict}'s result. */
 export interface TorchStateEntry {
+  /** The tensor's dtype in the file. */
   dtype: TorchDtype;
   /** PyTorch's shape (OIHW for convolution filters). */
   shape: number[];
-  /** Row-major values; see {@link TorchTensor.values} for the array type of each dtype. */
-  data: ReturnType<TorchTensor['values']>;
+  /** Row-major values, whatever the strides in the file. */
+  data: TorchTypedArray;
 }
 
 /**
