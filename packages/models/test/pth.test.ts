@@ -157,6 +157,22 @@ describe('.pth readers [wasm]', () => {
       }
     });
 
+    it(`${format}: a Node Buffer that is a view into a larger buffer, at an odd offset`, async () => {
+      const file = pth(`block-train.${format}.pth`);
+      const view = Buffer.concat([
+        Buffer.alloc(13, 7),
+        Buffer.from(file),
+        Buffer.alloc(5),
+      ]).subarray(13, 13 + file.length);
+      const a = tinyBlock();
+      const b = tinyBlock();
+      loadTorchCheckpoint(a, view);
+      loadTorchCheckpoint(b, file);
+      expect(await snapshot(a)).toEqual(await snapshot(b));
+      a.dispose();
+      b.dispose();
+    });
+
     it(`${format}: options.key picks the entry; a wrong key says what the file holds`, async () => {
       const block = tinyBlock();
       const bytes = pth(`block-train.${format}.pth`);
