@@ -49,12 +49,15 @@ for (const name of PUBLIC_PACKAGES) {
 // Issue #6 added core's compiled OctConv, its WebAssembly SIMD module (2.9 KB, shipped as
 // base64, which gzip barely shrinks), its WGSL programs and the fused training kernels: +6.6 KB
 // gzip, 17.6 KB measured; core's budget went to 20,000 B to keep ~12% room.
+// Issue #14 added the PyTorch .pth readers to models (zip reader, restricted unpickler, format
+// sniffing, the mismatch summary, the module registry): 13.8 KB → 26.3 KB gzip measured; models'
+// budget went to 30,000 B to keep ~12% room. Most of the growth is the error messages.
 const BUDGET = {
   core: { entry: 'packages/core/dist/index.js', external: ['@tensorflow/*'], gzipBudget: 20_000 },
   models: {
     entry: 'packages/models/dist/index.js',
     external: ['@tensorflow/*', '@octconv/core'],
-    gzipBudget: 15_000,
+    gzipBudget: 30_000,
   },
 };
 for (const [name, { entry, external, gzipBudget }] of Object.entries(BUDGET)) {

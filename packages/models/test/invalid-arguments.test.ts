@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BatchNorm2d,
+  buildModule,
   Conv2d,
   FirstOctaveConv,
   LastOctaveConv,
@@ -19,6 +20,7 @@ import {
   OctaveConv2d,
   OctaveConvBlock,
   octResNet,
+  readTorchStateDict,
   saveModule,
   saveTorchCheckpoint,
   shapesAndTextures,
@@ -143,6 +145,24 @@ describe('invalid arguments of @octconv/models [cpu]', () => {
         CheckpointError,
         '3 bytes',
       ],
+      [
+        'loadTorchCheckpoint',
+        () => loadTorchCheckpoint(net, new Uint8Array(3), { key: 42 as unknown as string }),
+        InvalidArgumentError,
+        '42',
+      ],
+      [
+        'readTorchStateDict',
+        () => readTorchStateDict(new TextEncoder().encode('{"a": 1}')),
+        CheckpointError,
+        'JSON',
+      ],
+      [
+        'buildModule',
+        () => buildModule({ className: 'MiniOctNet' } as Parameters<typeof buildModule>[0]),
+        InvalidArgumentError,
+        'className, options',
+      ],
       ['trainStep', () => trainStep(net, optimizer, image, [0]), ShapeMismatchError, '5]'],
       [
         'shapesAndTextures',
@@ -181,6 +201,12 @@ describe('invalid arguments of @octconv/models [cpu]', () => {
       await loadModule(net, 42 as unknown as string).catch((e: unknown) => e),
       InvalidArgumentError,
       'number',
+    );
+    check(
+      'loadModule',
+      await loadModule('nowhere://x').catch((e: unknown) => e),
+      InvalidArgumentError,
+      'nowhere://x',
     );
     tf.dispose(image);
     optimizer.dispose();

@@ -1,2 +1,21 @@
+export {
+  BUILDABLE_MODULES,
+  buildModule,
+  type JsonValue,
+  type ModuleArchitecture,
+  moduleArchitecture,
+} from './architecture';
 export { loadModule, type ModuleTopology, saveModule } from './tfjs-io';
-export { loadTorchCheckpoint, saveTorchCheckpoint } from './torch-checkpoint';
+export {
+  type LoadTorchCheckpointOptions,
+  loadTorchCheckpoint,
+  saveTorchCheckpoint,
+} from './torch-checkpoint';
+export {
+  readTorchStateDict,
+  STATE_DICT_KEYS,
+  type TorchDtype,
+  type TorchStateDictOptions,
+  type TorchStateEntry,
+  type TorchTypedArray,
+} from './torch-pth';

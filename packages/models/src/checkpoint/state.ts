@@ -2,6 +2,7 @@ import { CheckpointError, InvalidArgumentError } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchNorm2d } from '../layers/batch-norm2d';
 import type { Module } from '../module/module';
+import { guessMismatch, mismatchMessage } from './mismatch';
 
 /** @internal One entry of a module's state dict, with its PyTorch layout. */
 export interface StateEntry {
@@ -130,9 +131,16 @@ export function assignState(
     if (!entries.has(name)) problems.push(`unexpected key ${JSON.stringify(name)}`);
   }
   if (problems.length > 0) {
+    const expected = new Map<string, readonly number[]>();
+    for (const [name, entry] of entries) {
+      expected.set(name, layout === 'torch' ? entry.torchShape : entry.variable.shape);
+    }
+    const shapes = new Map<string, readonly number[]>();
+    for (const [name, value] of incoming) shapes.set(name, value.shape);
+    const guesses = layout === 'torch' ? guessMismatch(module, expected, shapes) : [];
     throw new CheckpointError({
       functionName,
-      message: `the checkpoint does not fit ${module.moduleName}: ${problems.join('; ')}`,
+      message: mismatchMessage(module.moduleName, expected, shapes, problems, guesses),
       problems,
     });
   }

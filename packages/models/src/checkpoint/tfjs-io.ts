@@ -1,13 +1,23 @@
 import { CheckpointError, InvalidArgumentError } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Module } from '../module/module';
+import { Module } from '../module/module';
+import { buildModule, type ModuleArchitecture, moduleArchitecture } from './architecture';
 import { assignState, type IncomingValue, stateEntries } from './state';
 
-/** `modelTopology` of a saved module: what it was, so a load into another module fails clearly. */
+/**
+ * `modelTopology` of a saved module: what it was, so that a load into another module fails
+ * clearly (version 1), and since version 2 its architecture, so that {@link loadModule} can
+ * rebuild it without the user's code.
+ */
 export interface ModuleTopology {
   format: 'octconv-module';
+  /** The module's class name. */
   module: string;
-  version: 1;
+  version: 1 | 2;
+  /** How to construct the module again; absent for classes not in the registry. */
+  architecture?: ModuleArchitecture;
+  /** Whether the module was in training mode when saved. */
+  training?: boolean;
 }
 
 const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4 };
@@ -42,8 +52,10 @@ function handlerFor(
 /**
  * Saves `module`'s state with a tf.io handler (`'indexeddb://name'`, `'localstorage://name'`,
  * `'downloads://name'`, an http request, or `fileHandler(dir)` from `@octconv/models/node`):
- * model.json names the module and lists every tensor under its PyTorch name, in our layout
- * (HWIO filters), and weights.bin holds the values.
+ * model.json names the module, records its architecture (class name, constructor options,
+ * variant, package version: see {@link moduleArchitecture}) and training mode, and lists every
+ * tensor under its PyTorch name, in our layout (HWIO filters); weights.bin holds the values.
+ * `loadModule(source)` rebuilds the module from that record without your code.
  */
 export async function saveModule(
   module: Module,
@@ -55,10 +67,13 @@ export async function saveModule(
   const named: tf.NamedTensorMap = {};
   for (const [name, entry] of entries) named[name] = entry.variable;
   const { data, specs } = await tf.io.encodeWeights(named);
+  const architecture = moduleArchitecture(module);
   const topology: ModuleTopology = {
     format: 'octconv-module',
     module: module.moduleName,
-    version: 1,
+    version: 2,
+    ...(architecture && { architecture }),
+    training: module.training,
   };
   return handler.save!({
     modelTopology: topology as unknown as tf.io.ModelArtifacts['modelTopology'],
@@ -70,18 +85,76 @@ export async function saveModule(
 }
 
 /**
+ * Rebuilds a module saved by {@link saveModule}, as `tf.loadLayersModel` does: the class and
+ * options recorded in model.json are constructed (no code of yours is needed; the registry of
+ * {@link buildModule}), the saved state is loaded into it strictly, and its training mode is
+ * restored.
+ *
+ * @throws CheckpointError when the save cannot be read, records no architecture (saves before
+ *   this version, or a module class outside the registry: pass the module to load into), or
+ *   does not fit the rebuilt module.
+ */
+export async function loadModule(source: string | tf.io.IOHandler): Promise<Module>;
+/**
  * Loads state saved by {@link saveModule} into `module`, strictly (names, shapes and dtypes
  * must match) and atomically (on error the module is unchanged).
  *
  * @throws CheckpointError listing every problem.
  */
-export async function loadModule(module: Module, source: string | tf.io.IOHandler): Promise<void> {
+export async function loadModule(module: Module, source: string | tf.io.IOHandler): Promise<void>;
+export async function loadModule(
+  moduleOrSource: Module | string | tf.io.IOHandler,
+  maybeSource?: string | tf.io.IOHandler,
+  // biome-ignore lint/suspicious/noConfusingVoidType: the union of the two overloads' results
+): Promise<Module | void> {
   const functionName = 'loadModule';
+  const rebuild = !(moduleOrSource instanceof Module) && maybeSource === undefined;
+  if (
+    rebuild &&
+    (typeof moduleOrSource === 'string' ||
+      typeof (moduleOrSource as tf.io.IOHandler)?.load === 'function')
+  ) {
+    const source = moduleOrSource as string | tf.io.IOHandler;
+    const handler = handlerFor(functionName, source, 'load');
+    const artifacts = await readArtifacts(functionName, handler);
+    const topology = artifacts.modelTopology as Partial<ModuleTopology> | undefined;
+    if (topology?.format !== 'octconv-module') {
+      throw new CheckpointError({
+        functionName,
+        message:
+          'model.json is not an @octconv/models module (modelTopology.format); a tfjs layers model loads with tf.loadLayersModel',
+      });
+    }
+    if (!topology.architecture) {
+      throw new CheckpointError({
+        functionName,
+        message: `this save of a ${String(topology.module)} records no architecture (written before @octconv/models recorded it, or a module class it cannot rebuild): create the module and pass it, loadModule(module, source)`,
+      });
+    }
+    const module = buildModule(topology.architecture, functionName);
+    try {
+      assignArtifacts(functionName, module, artifacts);
+    } catch (error) {
+      module.dispose();
+      throw error;
+    }
+    if (topology.training === false) module.eval();
+    return module;
+  }
+  const module = moduleOrSource as Module;
+  const source = maybeSource as string | tf.io.IOHandler;
   stateEntries(functionName, module);
   const handler = handlerFor(functionName, source, 'load');
-  let artifacts: tf.io.ModelArtifacts;
+  assignArtifacts(functionName, module, await readArtifacts(functionName, handler));
+  return;
+}
+
+async function readArtifacts(
+  functionName: string,
+  handler: tf.io.IOHandler,
+): Promise<tf.io.ModelArtifacts> {
   try {
-    artifacts = await handler.load!();
+    return await handler.load!();
   } catch (error) {
     throw new CheckpointError({
       functionName,
@@ -89,6 +162,14 @@ export async function loadModule(module: Module, source: string | tf.io.IOHandle
       cause: error,
     });
   }
+}
+
+/** Checks the artifacts against `module` and assigns them, strictly and atomically. */
+function assignArtifacts(
+  functionName: string,
+  module: Module,
+  artifacts: tf.io.ModelArtifacts,
+): void {
   const problems: string[] = [];
   const topology = artifacts.modelTopology as Partial<ModuleTopology> | undefined;
   if (topology?.format !== 'octconv-module') {

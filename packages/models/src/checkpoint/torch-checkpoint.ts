@@ -1,3 +1,4 @@
+import { CheckpointError, InvalidArgumentError } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../module/module';
 import {
@@ -8,42 +9,79 @@ import {
   type SafetensorsInput,
   serializeSafetensors,
 } from './safetensors';
+import { sniffFormat, wrongFileMessage } from './sniff';
 import { assignState, type IncomingValue, stateEntries } from './state';
+import { extractStateDict, isTorchFloat, readTorchFile } from './torch-pth';
 
 const INT32_MAX = 2 ** 31 - 1;
 
-/**
- * Loads a PyTorch `state_dict` saved with `safetensors.torch.save_file` into `module`, strictly
- * like `load_state_dict(strict=True)`: every key of the module present with PyTorch's shape
- * (OIHW convolutions and `[out, in]` linear weights, converted to HWIO and `[in, out]`), no
- * unexpected key. Float tensors may be F32, F64, F16 or BF16 (cast to float32, as PyTorch's
- * `copy_` casts); `num_batches_tracked` may be any integer type (PyTorch writes int64).
- *
- * Everything is validated before anything is assigned: on error the module is unchanged.
- *
- * @param bytes The whole file.
- * @throws CheckpointError listing every problem (a hostile or truncated file, missing or
- *   unexpected keys, wrong shapes or dtypes).
- */
-export function loadTorchCheckpoint(module: Module, bytes: Uint8Array): void {
-  const functionName = 'loadTorchCheckpoint';
-  const entries = stateEntries(functionName, module);
+/** Options of {@link loadTorchCheckpoint}. */
+export interface LoadTorchCheckpointOptions {
+  /**
+   * For a `.pth` training checkpoint: the top-level key whose value is the state dict. By
+   * default the top level is used when it maps names to tensors, else the first of
+   * `state_dict`, `model_state_dict` and `model` that is present.
+   */
+  key?: string;
+}
+
+function checkOptions(functionName: string, options: unknown): LoadTorchCheckpointOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError({
+      functionName,
+      argument: 'options',
+      value: options,
+      message: `options must be an object like { key: 'state_dict' }, got ${String(options)}`,
+    });
+  }
+  for (const name of Object.keys(options)) {
+    if (name !== 'key') {
+      throw new InvalidArgumentError({
+        functionName,
+        argument: `options.${name}`,
+        value: (options as Record<string, unknown>)[name],
+        message: `unknown option ${JSON.stringify(name)}; the only option is key`,
+      });
+    }
+  }
+  const { key } = options as { key?: unknown };
+  if (key !== undefined && (typeof key !== 'string' || key.length === 0)) {
+    throw new InvalidArgumentError({
+      functionName,
+      argument: 'options.key',
+      value: key,
+      message: `options.key must be a non-empty string naming the entry that holds the state dict, got ${String(key)}`,
+    });
+  }
+  return key === undefined ? {} : { key };
+}
+
+/** Incoming values of a safetensors file. */
+function fromSafetensors(
+  functionName: string,
+  bytes: Uint8Array,
+  integerKeys: ReadonlySet<string>,
+  problems: string[],
+): Map<string, IncomingValue> {
   const file = parseSafetensors(functionName, bytes);
   const incoming = new Map<string, IncomingValue>();
-  const extraProblems: string[] = [];
-  for (const [name, entry] of file.tensors) {
+  const names = [...file.tensors.keys()];
+  const stripped = names.length > 0 && names.every((name) => name.startsWith('module.'));
+  for (const [fileName, entry] of file.tensors) {
+    const name = stripped ? fileName.slice('module.'.length) : fileName;
     const float = isFloatDtype(entry.dtype);
     const integer = !float && entry.dtype !== 'BOOL';
     if (!float && !integer) {
-      extraProblems.push(
+      problems.push(
         `${JSON.stringify(name)}: dtype ${entry.dtype} is neither a float nor an integer tensor`,
       );
     }
     let scalar: number | undefined;
-    if (integer && entries.get(name)?.integer && entry.shape.length === 0) {
+    if (integer && integerKeys.has(name) && entry.shape.length === 0) {
       scalar = readIntegers(entry)[0]!;
       if (!(scalar >= 0 && scalar <= INT32_MAX)) {
-        extraProblems.push(
+        problems.push(
           `${JSON.stringify(name)}: ${scalar} is outside the int32 range this module keeps`,
         );
       }
@@ -59,7 +97,127 @@ export function loadTorchCheckpoint(module: Module, bytes: Uint8Array): void {
           : tf.tensor(readFloat32(entry), entry.shape, 'float32'),
     });
   }
-  assignState(functionName, module, incoming, 'torch', extraProblems);
+  return incoming;
+}
+
+/** Incoming values of a `torch.save` file (zip or legacy). */
+function fromTorchFile(
+  functionName: string,
+  bytes: Uint8Array,
+  options: LoadTorchCheckpointOptions,
+  integerKeys: ReadonlySet<string>,
+  problems: string[],
+): Map<string, IncomingValue> {
+  const file = readTorchFile(functionName, bytes);
+  const { tensors, metadataVersion } = extractStateDict(functionName, file.object, options);
+  const incoming = new Map<string, IncomingValue>();
+  // As BatchNorm's _load_from_state_dict: a state dict from before PyTorch 0.4.1 (batch-norm
+  // metadata version < 2) has no num_batches_tracked, which then loads as 0. Where the file has
+  // metadata but none for that batch norm (another architecture), the key stays missing.
+  for (const key of integerKeys) {
+    const owner = key.endsWith('.num_batches_tracked')
+      ? key.slice(0, -'.num_batches_tracked'.length)
+      : null;
+    const version = owner === null ? undefined : metadataVersion(owner);
+    if (owner !== null && !tensors.has(key) && version !== null && (version ?? 0) < 2) {
+      incoming.set(key, {
+        shape: [],
+        integer: true,
+        dtype: 'int64',
+        scalar: 0,
+        make: () => tf.scalar(0, 'int32'),
+      });
+    }
+  }
+  for (const [name, tensor] of tensors) {
+    const float = isTorchFloat(tensor.dtype);
+    const integer = !float && tensor.dtype !== 'bool';
+    if (!float && !integer) {
+      problems.push(`${JSON.stringify(name)}: dtype bool is neither a float nor an integer tensor`);
+    }
+    const shape = [...tensor.shape];
+    let scalar: number | undefined;
+    if (integer && integerKeys.has(name) && shape.length === 0) {
+      scalar = tensor.toNumbers()[0]!;
+      if (!(scalar >= 0 && scalar <= INT32_MAX)) {
+        problems.push(
+          `${JSON.stringify(name)}: ${scalar} is outside the int32 range this module keeps`,
+        );
+      }
+    }
+    incoming.set(name, {
+      shape,
+      integer,
+      dtype: tensor.dtype,
+      ...(scalar !== undefined && { scalar }),
+      make: () =>
+        integer
+          ? tf.tensor(Int32Array.from(tensor.toNumbers()), shape, 'int32')
+          : tf.tensor(tensor.toFloat32(), shape, 'float32'),
+    });
+  }
+  return incoming;
+}
+
+/**
+ * Loads a PyTorch checkpoint into `module`, strictly like `load_state_dict(strict=True)`. The
+ * format is recognised from the bytes:
+ *
+ * - a `.pth`/`.pt` file written by `torch.save`, in the zip format (PyTorch ≥ 1.6) or the legacy
+ *   format (PyTorch < 1.6). Its pickle is parsed by a restricted reader that rebuilds tensors,
+ *   storages and plain containers and never executes anything: any other Python global (a
+ *   pickled `nn.Module`, `os.system`, …) fails the load and is named. Strided, offset and
+ *   storage-sharing tensors come out as PyTorch sees them. A training checkpoint is unwrapped:
+ *   its `state_dict`, `model_state_dict` or `model` entry (or `options.key`) is used and the
+ *   rest (optimizer state, epoch) is parsed and ignored;
+ * - a safetensors file (`safetensors.torch.save_file`).
+ *
+ * A `module.` prefix on every key (DataParallel) is removed. As in PyTorch, a `.pth` state dict
+ * from before PyTorch 0.4.1 (batch-norm metadata version < 2) may lack `num_batches_tracked`,
+ * which then loads as 0. Every other key of the module must be
+ * present with PyTorch's shape (OIHW convolutions and `[out, in]` linear weights, converted to
+ * HWIO and `[in, out]`), and no other key. Float tensors may be float32, float64, float16 or
+ * bfloat16 (cast to float32, as PyTorch's `copy_` casts); `num_batches_tracked` may be any
+ * integer type (PyTorch writes int64).
+ *
+ * Everything is validated before anything is assigned: on error the module is unchanged. Any
+ * other file (ONNX, HDF5/Keras, a tfjs model.json, text, …) is named in the error.
+ *
+ * @param bytes The whole file.
+ * @param options `key`: the entry of a training checkpoint that holds the state dict.
+ * @throws CheckpointError for a file that cannot be read (saying what it is when it is not a
+ *   checkpoint) or does not fit: matched and missing keys, wrong shapes or dtypes, the first ten
+ *   problems in the message (all in `problems`) and a guess at the cause where one fits
+ *   (α, numClasses, depth, a key prefix, d-li14's names).
+ */
+export function loadTorchCheckpoint(
+  module: Module,
+  bytes: Uint8Array,
+  options?: LoadTorchCheckpointOptions,
+): void {
+  const functionName = 'loadTorchCheckpoint';
+  const entries = stateEntries(functionName, module);
+  const checked = checkOptions(functionName, options);
+  if (!(bytes instanceof Uint8Array)) {
+    throw new CheckpointError({
+      functionName,
+      message: `expected the file's bytes as a Uint8Array (or a Node Buffer), got ${bytes === null ? 'null' : typeof bytes}`,
+    });
+  }
+  const integerKeys = new Set<string>();
+  for (const [name, entry] of entries) if (entry.integer) integerKeys.add(name);
+  const kind = sniffFormat(bytes);
+  const problems: string[] = [];
+  let incoming: Map<string, IncomingValue>;
+  if (kind === 'safetensors') {
+    incoming = fromSafetensors(functionName, bytes, integerKeys, problems);
+  } else if (kind === 'torch-zip' || kind === 'torch-legacy' || kind === 'pickle') {
+    incoming = fromTorchFile(functionName, bytes, checked, integerKeys, problems);
+  } else {
+    const message = wrongFileMessage(kind, bytes)!;
+    throw new CheckpointError({ functionName, message, problems: [message] });
+  }
+  assignState(functionName, module, incoming, 'torch', problems);
 }
 
 /**
