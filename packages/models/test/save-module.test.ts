@@ -153,13 +153,30 @@ await describeEachBackend('self-describing saves', () => {
     const architecture = moduleArchitecture(net)!;
     expect(architecture).toEqual({
       className: 'OctResNet',
-      options: { depth: 26, alpha: 0.25, numClasses: 7, inChannels: 1 },
+      options: { depth: 26, alpha: 0.25, numClasses: 7, inChannels: 1, variant: 'default' },
       packageVersion: packageJson.version,
+      variant: 'default',
     });
     const rebuilt = await loadModule(tf.io.fromMemory(await saveToMemory(net)));
     const x = tf.randomUniform([1, 33, 33, 1], -1, 1, 'float32', 5) as tf.Tensor4D;
     const a = net.apply(x);
     const b = (rebuilt as typeof net).apply(x);
+    expect(Array.from(await read(b))).toEqual(Array.from(await read(a)));
+    tf.dispose([x, a, b]);
+    net.dispose();
+    rebuilt.dispose();
+  });
+
+  it("OctResNet's d-li14 variant is recorded and rebuilt under its own names", async () => {
+    const net = octResNet({ depth: 26, alpha: 0.5, numClasses: 5, variant: 'd-li14', random: 3 });
+    net.eval();
+    expect(moduleArchitecture(net)).toMatchObject({ className: 'OctResNet', variant: 'd-li14' });
+    const rebuilt = (await loadModule(tf.io.fromMemory(await saveToMemory(net)))) as typeof net;
+    expect(rebuilt.variant).toBe('d-li14');
+    expect([...rebuilt.namedParameters().keys()]).toEqual([...net.namedParameters().keys()]);
+    const x = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 6) as tf.Tensor4D;
+    const a = net.apply(x);
+    const b = rebuilt.apply(x);
     expect(Array.from(await read(b))).toEqual(Array.from(await read(a)));
     tf.dispose([x, a, b]);
     net.dispose();

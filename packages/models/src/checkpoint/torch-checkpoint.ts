@@ -183,6 +183,10 @@ function fromTorchFile(
  * Everything is validated before anything is assigned: on error the module is unchanged. Any
  * other file (ONNX, HDF5/Keras, a tfjs model.json, text, …) is named in the error.
  *
+ * Loading sets weights and buffers, not the mode, as `load_state_dict` does: a freshly built
+ * module is in training mode, where `apply` normalises with the batch's statistics and updates
+ * the running means. Call `module.eval()` before inference.
+ *
  * @param bytes The whole file.
  * @param options `key`: the entry of a training checkpoint that holds the state dict.
  * @throws CheckpointError for a file that cannot be read (saying what it is when it is not a
