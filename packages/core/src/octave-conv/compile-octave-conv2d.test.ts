@@ -53,6 +53,7 @@ async function checkCompiled(c: CompiledCase, tolerance: Tolerance): Promise<voi
       if (c.residual) residual[band] = tf.tensor4d(values, r.shape as never);
       expected[band] = r.data.map((v, i) => {
         const sum = c.residual ? v + values[i]! : v;
+        if (c.activation === 'relu6') return Math.min(Math.max(sum, 0), 6);
         return c.activation === 'relu' ? Math.max(sum, 0) : sum;
       });
     }
@@ -174,6 +175,60 @@ const FIXED: [string, CompiledCase][] = [
     },
   ],
   [
+    'depthwise, stride 2 pool, odd, relu6',
+    {
+      layer: {
+        ...base,
+        groups: 8,
+        channelsOut: { high: 4, low: 4 },
+        stride: 2,
+        height: 9,
+        width: 7,
+        bias: true,
+      },
+      activation: 'relu6',
+      residual: false,
+    },
+  ],
+  [
+    'depthwise, uneven bands, multiplier 2, residual, relu6',
+    {
+      layer: {
+        ...base,
+        channelsIn: { high: 5, low: 3 },
+        groups: 8,
+        channelsOut: { high: 10, low: 6 },
+        bias: true,
+      },
+      activation: 'relu6',
+      residual: true,
+    },
+  ],
+  [
+    'depthwise, one band, stride 2 conv',
+    {
+      layer: {
+        ...base,
+        channelsIn: { high: 6, low: 0 },
+        groups: 6,
+        channelsOut: { high: 6, low: 0 },
+        stride: 2,
+        strideMode: 'conv',
+        height: 9,
+      },
+      activation: 'relu',
+      residual: false,
+    },
+  ],
+  [
+    'last layer, relu6 after the upsample + add',
+    {
+      layer: { ...base, channelsOut: { high: 3, low: 0 }, bias: true },
+      activation: 'relu6',
+      residual: true,
+    },
+  ],
+  [
     'batch 3, 1×1 kernel',
     { layer: { ...base, batch: 3, kernel: 1, padding: 0 }, activation: 'relu', residual: true },
   ],
@@ -193,7 +248,7 @@ await describeEachBackend('compileOctaveConv2d', (backend) => {
       fc.asyncProperty(
         fc.record({
           layer: octaveCaseArbitrary(),
-          activation: fc.constantFrom<Activation>('linear', 'relu'),
+          activation: fc.constantFrom<Activation>('linear', 'relu', 'relu6'),
           residual: fc.boolean(),
         }),
         (c) => checkCompiled(c, backend.tolerance),
