@@ -7,3 +7,13 @@ export {
   type OctResNetOptions,
   octResNet,
 } from './oct-resnet';
+export {
+  mobileNetSplit,
+  OctaveDepthwiseSeparable,
+  OctaveInvertedResidual,
+  OctMobileNetV1,
+  OctMobileNetV2,
+  type OctMobileNetOptions,
+  octMobileNetV1,
+  octMobileNetV2,
+} from './oct-mobilenet';
