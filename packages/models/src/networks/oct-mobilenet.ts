@@ -357,7 +357,8 @@ function traceNetwork(
   shapes = net.bn1.trace(shapes, joinName(name, 'bn1'), context);
   traceActivation(context, joinName(name, 'relu'), shapes, activation);
   for (const [childName, child] of net.namedChildren()) {
-    if (child instanceof blockType) shapes = child.trace(shapes, joinName(name, childName), context);
+    if (child instanceof blockType)
+      shapes = child.trace(shapes, joinName(name, childName), context);
   }
   shapes = extra(shapes);
   const [batch, , , channels] = shapes.high as number[];
