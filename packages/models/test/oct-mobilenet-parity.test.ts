@@ -96,10 +96,11 @@ await describeEachBackend('PyTorch parity of the Oct-MobileNets', ({ tolerance }
   const loose = scaled(tolerance, 20);
   // A gradient reaches the stem through 14–18 batch norms (in train mode each divides by a batch
   // standard deviation): float32 rounding there grows with the tensor's own scale, so its small
-  // elements are compared against that scale (0.2 % of the largest element), as a norm-wise bound.
+  // elements are compared against that scale (0.2 % of the largest element on cpu and wasm, 1 %
+  // on webgpu, whose tolerance is 5× theirs), as a norm-wise bound.
   const normwise = (want: Float64Array): Tolerance => {
     const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    return { atol: Math.max(loose.atol, 2e-3 * scale), rtol: loose.rtol };
+    return { atol: Math.max(loose.atol, 20 * tolerance.rtol * scale), rtol: loose.rtol };
   };
   for (const c of cases) {
     it(c.name, async () => {
