@@ -16,7 +16,7 @@ import {
   compileForInference,
   type Module,
   mobileNetSplit,
-  OctaveInvertedResidual,
+  type OctaveInvertedResidual,
   octMobileNetV1,
   octMobileNetV2,
 } from '../src/index';

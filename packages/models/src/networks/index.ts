@@ -1,5 +1,15 @@
 export { MiniOctNet, type MiniOctNetOptions } from './mini-oct-net';
 export {
+  mobileNetSplit,
+  OctaveDepthwiseSeparable,
+  OctaveInvertedResidual,
+  type OctMobileNetOptions,
+  OctMobileNetV1,
+  OctMobileNetV2,
+  octMobileNetV1,
+  octMobileNetV2,
+} from './oct-mobilenet';
+export {
   OCT_RESNET_DEPTHS,
   OctaveBottleneck,
   OctResNet,
@@ -7,13 +17,3 @@ export {
   type OctResNetOptions,
   octResNet,
 } from './oct-resnet';
-export {
-  mobileNetSplit,
-  OctaveDepthwiseSeparable,
-  OctaveInvertedResidual,
-  OctMobileNetV1,
-  OctMobileNetV2,
-  type OctMobileNetOptions,
-  octMobileNetV1,
-  octMobileNetV2,
-} from './oct-mobilenet';
