@@ -41,6 +41,8 @@ interface MobileNetCase {
   loss: number;
   state_after: Record<string, KeyedTensor>;
   grads: Record<string, KeyedTensor>;
+  /** Per gradient: max |PyTorch float32 − float64 reference|, the reference's own sensitivity. */
+  float32_deviation: Record<string, number>;
 }
 
 const { cases } = JSON.parse(readFileSync(join(FIXTURES, 'oct-mobilenet.json'), 'utf8')) as {
@@ -98,9 +100,18 @@ await describeEachBackend('PyTorch parity of the Oct-MobileNets', ({ tolerance }
   // standard deviation): float32 rounding there grows with the tensor's own scale, so its small
   // elements are compared against that scale (0.2 % of the largest element on cpu and wasm, 1 %
   // on webgpu, whose tolerance is 5× theirs), as a norm-wise bound.
-  const normwise = (want: Float64Array): Tolerance => {
+  // Where train-mode batch norm makes a gradient ill-conditioned, PyTorch's own float32 run
+  // already differs from the float64 reference (v2 at α .375: 0.14 on a stem gradient of scale
+  // 2.3; another float32 summation order lands elsewhere in that spread); there we allow 10× that
+  // deviation on cpu and wasm, 50× on webgpu. Elsewhere it is ~1e-5 of the scale and changes
+  // nothing.
+  const normwise = (want: Float64Array, deviation = 0): Tolerance => {
     const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    return { atol: Math.max(loose.atol, 20 * tolerance.rtol * scale), rtol: loose.rtol };
+    const factor = tolerance.rtol / 1e-4;
+    return {
+      atol: Math.max(loose.atol, 20 * tolerance.rtol * scale, 10 * factor * deviation),
+      rtol: loose.rtol,
+    };
   };
   for (const c of cases) {
     it(c.name, async () => {
@@ -131,7 +142,8 @@ await describeEachBackend('PyTorch parity of the Oct-MobileNets', ({ tolerance }
       for (const [name, expected] of Object.entries(c.grads)) {
         if (name === 'x') {
           const want = nhwcValues(expected, c.tensors_file);
-          assertClose(`${c.name} d/dx`, await read(grads[x.name]!), want, normwise(want));
+          const bound = normwise(want, c.float32_deviation.x);
+          assertClose(`${c.name} d/dx`, await read(grads[x.name]!), want, bound);
           continue;
         }
         const entry = entries.get(name)!;
@@ -139,7 +151,8 @@ await describeEachBackend('PyTorch parity of the Oct-MobileNets', ({ tolerance }
         const grad = grads[entry.variable.name]!;
         const torchLayout = entry.toTorch ? tf.transpose(grad, entry.toTorch) : grad.clone();
         const want = values(expected, c.tensors_file).data;
-        assertClose(`${c.name} d/d${name}`, await read(torchLayout), want, normwise(want));
+        const bound = normwise(want, c.float32_deviation[name]);
+        assertClose(`${c.name} d/d${name}`, await read(torchLayout), want, bound);
         torchLayout.dispose();
       }
 
