@@ -198,7 +198,7 @@ await describeEachBackend('Oct-MobileNets', ({ name: backend, tolerance }) => {
       Float64Array.from(await expected.high!.data()),
       tolerance,
     );
-    tf.dispose([x.high, expected.high, actual.high]);
+    tf.dispose([x.high, expected.high!, actual.high!]);
     compiled.dispose();
     net.dispose();
   });
