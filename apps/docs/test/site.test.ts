@@ -227,6 +227,23 @@ describe.runIf(HAS_CHROMIUM)('the docs site in Chromium', () => {
     });
   });
 
+  it('shows the official Oct-MobileNets in the calculator', async () => {
+    await onToolPage(
+      browser,
+      `${server.url}/calculator`,
+      ['done'],
+      'calculator-mobilenet',
+      async (page) => {
+        // 1.0 MobileNet v1 at α .5: 4.2 M parameters, 318 M multiply-adds (published: 321 M).
+        expect(await page.textContent('[data-testid="mobilenet-v1-1-a0.5-gmacs"]')).toBe('0.318');
+        expect(await page.textContent('[data-testid="mobilenet-v1-1-a0-gmacs"]')).toBe('0.569');
+        expect(
+          (await page.textContent('[data-testid="mobilenet-v2-1.125-a0.5-params"]'))?.trim(),
+        ).toBe('4,243,006');
+      },
+    );
+  });
+
   it('completes a tiny benchmark on wasm and webgpu and offers the JSON', async () => {
     await onToolPage(
       browser,

@@ -34,7 +34,7 @@ const median = (values) => {
 };
 
 /** Kind of a kernel, for the summary: depthwise, dense convolution, fused step, other. */
-function kind(name, outShape) {
+function kind(name) {
   if (name === 'FusedDepthwiseConv2D' || name === 'DepthwiseConv2dNative') return 'depthwise 3×3';
   if (name === 'FusedConv2D' || name === 'Conv2D') return 'dense conv (stem, 1×1)';
   if (name.startsWith('Octconv')) return `@octconv kernel (${name.replace('Octconv', '')})`;
@@ -62,7 +62,7 @@ for (let run = 0; run < runs + 2; run++) {
     const layers = new Map();
     info.kernels.forEach((k, index) => {
       const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-      const label = kind(k.name, k.outputShapes[0]);
+      const label = kind(k.name);
       kinds.set(label, (kinds.get(label) ?? 0) + ms);
       const key = `${String(index).padStart(3, '0')} ${k.name} → [${k.outputShapes[0]}]`;
       layers.set(key, ms);
