@@ -46,7 +46,7 @@ export interface OctMobileNetOptions {
 
 /**
  * The official code's channel split: `int(ratio · c)` low (truncated, not rounded) and the rest
- * high. For every published model it equals {@link splitChannels}'s.
+ * high. For every published model it equals `splitChannels` of `@octconv/core` (which rounds).
  */
 export function mobileNetSplit(channels: number, ratio: number): ChannelSplit {
   const low = Math.floor(ratio * channels);
