@@ -49,12 +49,14 @@ for (const name of PUBLIC_PACKAGES) {
 // Issue #6 added core's compiled OctConv, its WebAssembly SIMD module (2.9 KB, shipped as
 // base64, which gzip barely shrinks), its WGSL programs and the fused training kernels: +6.6 KB
 // gzip, 17.6 KB measured; core's budget went to 20,000 B to keep ~12% room.
+// Issue #15 added the Oct-MobileNets to models (two networks, their blocks and their compiled
+// forms: +1.9 KB gzip, 15.6 KB measured); models' budget went to 17,500 B to keep ~12% room.
 const BUDGET = {
   core: { entry: 'packages/core/dist/index.js', external: ['@tensorflow/*'], gzipBudget: 20_000 },
   models: {
     entry: 'packages/models/dist/index.js',
     external: ['@tensorflow/*', '@octconv/core'],
-    gzipBudget: 15_000,
+    gzipBudget: 17_500,
   },
 };
 for (const [name, { entry, external, gzipBudget }] of Object.entries(BUDGET)) {
