@@ -23,6 +23,12 @@ export interface PlaygroundParams {
   size: number;
   /** Seed of the image and of the weights. */
   seed: number;
+  /**
+   * `'depthwise'`: MobileNet's depthwise OctConv (groups = the 3 input channels, so only H→H and
+   * L→L, each depthwise on its band); its output is the input's 3 channels, split as the input
+   * (`outChannels` and `alphaOut` are then ignored). Default `'dense'`.
+   */
+  layer?: 'dense' | 'depthwise';
 }
 
 export const DEFAULT_PARAMS: PlaygroundParams = {
@@ -35,19 +41,31 @@ export const DEFAULT_PARAMS: PlaygroundParams = {
   seed: 1,
 };
 
+/** The output the layer really has: a depthwise one keeps the input's channels and split. */
+export function effectiveParams(params: PlaygroundParams): PlaygroundParams {
+  return params.layer === 'depthwise'
+    ? { ...params, outChannels: IN_CHANNELS, alphaOut: params.alphaIn }
+    : params;
+}
+
 /** The playground's layer: the image's three channels in. */
 function layerChoice(params: PlaygroundParams): LayerChoice {
-  return { ...params, inChannels: IN_CHANNELS };
+  const { layer: _layer, ...choice } = effectiveParams(params);
+  return { ...choice, inChannels: IN_CHANNELS };
 }
+
+/** Groups of the layer: all input channels when depthwise. */
+const groupsOf = (params: PlaygroundParams) =>
+  params.layer === 'depthwise' ? { groups: IN_CHANNELS } : {};
 
 /** The layer the parameters describe, as `@octconv/analysis` and `octaveConvOutputShape` take it. */
 export function playgroundSpec(params: PlaygroundParams): OctaveConvLayerSpec {
-  return layerSpec(layerChoice(params));
+  return { ...layerSpec(layerChoice(params)), ...groupsOf(params) };
 }
 
 /** The same layer as `@octconv/models` builds it: PyTorch's initialisation, seeded. */
 export function layerOptions(params: PlaygroundParams): OctaveConv2dOptions {
-  return { ...hyperParameters(layerChoice(params)), random: params.seed };
+  return { ...hyperParameters(layerChoice(params)), ...groupsOf(params), random: params.seed };
 }
 
 /** The procedural photo as a `[1, size, size, 3]` tensor. */

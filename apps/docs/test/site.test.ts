@@ -213,6 +213,49 @@ describe.runIf(HAS_CHROMIUM)('the docs site in Chromium', () => {
     }
   });
 
+  it('runs a depthwise (MobileNet) layer in the playground as @octconv/core does in Node', async () => {
+    const params: PlaygroundParams = {
+      layer: 'depthwise',
+      alphaIn: 0.5,
+      alphaOut: 0.5,
+      outChannels: 16,
+      kernel: 3,
+      stride: 'pool',
+      size: 64,
+      seed: 5,
+    };
+    const expected = await nodeChecksum(params);
+    await onToolPage(
+      browser,
+      `${server.url}/playground`,
+      ['done'],
+      'playground-depthwise',
+      async (page) => {
+        for (const name of ['layer', 'alphaIn', 'kernel', 'stride', 'size'] as const)
+          await page.selectOption(`select[name=${name}]`, String(params[name]));
+        await page.fill('input[name=seed]', String(params.seed));
+        await page.selectOption('select[name=backend]', 'wasm');
+        const checksum = await page.waitForFunction(
+          (wanted) => {
+            const root = document.querySelector<HTMLElement>('.oct-playground');
+            if (root?.dataset.state !== 'done' || root.dataset.backend !== 'wasm') return null;
+            const shown = JSON.parse(root.dataset.params ?? '{}');
+            const same = Object.entries(wanted).every(([key, value]) => shown[key] === value);
+            return same ? root.dataset.checksum : null;
+          },
+          params,
+          { timeout: 90_000, polling: 100 },
+        );
+        const actual = JSON.parse((await checksum.jsonValue()) as string) as OctaveChecksum;
+        for (const band of ['high', 'low'] as const)
+          expectChecksum(`depthwise ${band}`, actual[band], expected[band], 'wasm');
+        // Three channels in, split 1 high / 2 low at α .5; depthwise keeps them, at half size (pool).
+        expect(await page.textContent('[data-testid=shape-out-high]')).toBe('[1, 32, 32, 1]');
+        expect(await page.textContent('[data-testid=shape-out-low]')).toBe('[1, 16, 16, 2]');
+      },
+    );
+  });
+
   it("shows the paper's Oct-ResNet-50 numbers in the calculator", async () => {
     await onToolPage(browser, `${server.url}/calculator`, ['done'], 'calculator', async (page) => {
       const gmacs = { 0: '4.089', 0.125: '3.565', 0.25: '3.104', 0.5: '2.367', 0.75: '1.880' };
@@ -228,6 +271,23 @@ describe.runIf(HAS_CHROMIUM)('the docs site in Chromium', () => {
       await page.fill('input[name=alphaOut]', '0.25');
       await expect.poll(() => page.textContent('[data-testid=layer-macs-ratio]')).toBe('67.2%');
     });
+  });
+
+  it('shows the official Oct-MobileNets in the calculator', async () => {
+    await onToolPage(
+      browser,
+      `${server.url}/calculator`,
+      ['done'],
+      'calculator-mobilenet',
+      async (page) => {
+        // 1.0 MobileNet v1 at α .5: 4.2 M parameters, 318 M multiply-adds (published: 321 M).
+        expect(await page.textContent('[data-testid="mobilenet-v1-1-a0.5-gmacs"]')).toBe('0.318');
+        expect(await page.textContent('[data-testid="mobilenet-v1-1-a0-gmacs"]')).toBe('0.569');
+        expect(
+          (await page.textContent('[data-testid="mobilenet-v2-1.125-a0.5-params"]'))?.trim(),
+        ).toBe('4,243,006');
+      },
+    );
   });
 
   it('completes a tiny benchmark on wasm and webgpu and offers the JSON', async () => {

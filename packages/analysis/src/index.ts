@@ -13,6 +13,13 @@ export {
   sweepAlpha,
 } from './analyze/compare';
 export {
+  describeOctMobileNetV1,
+  describeOctMobileNetV2,
+  MOBILENET_V1_BLOCKS,
+  MOBILENET_V2_BLOCKS,
+  type OctMobileNetDescribeOptions,
+} from './describe/mobilenets';
+export {
   type DescribeInput,
   describeMiniOctNet,
   describeOctaveConv,

@@ -267,7 +267,10 @@ describe('octconv-analyze CLI', () => {
   });
 
   for (const [args, message] of [
-    [['--model', 'vgg16'], '--model must be mini-oct-net or oct-resnet26/50/101/152'],
+    [
+      ['--model', 'vgg16'],
+      '--model must be mini-oct-net, oct-resnet26/50/101/152, oct-mobilenet-v1 or oct-mobilenet-v2',
+    ],
     [['--alpha', '0.5,x'], '--alpha values must be numbers in [0, 1], got "x"'],
     [['--input', '0'], '--input must be an integer from 1 to 1,000,000'],
     [['--batch', '1e300'], '--batch must be an integer from 1 to 1,000,000'],

@@ -11,12 +11,21 @@ import {
   type Module,
   OctaveConv2d,
   OctaveConvBlock,
+  octMobileNetV1,
+  octMobileNetV2,
   octResNet,
 } from '@octconv/models';
 import { setupBackend } from '@octconv/test-utils';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyze, describeMiniOctNet, describeOctaveConv, describeOctResNet } from '../src/index';
+import {
+  analyze,
+  describeMiniOctNet,
+  describeOctaveConv,
+  describeOctMobileNetV1,
+  describeOctMobileNetV2,
+  describeOctResNet,
+} from '../src/index';
 
 beforeAll(() => setupBackend('cpu'));
 
@@ -42,6 +51,28 @@ describe('analysis agrees with @octconv/models [cpu]', () => {
         );
         check(net, described);
       }
+    }
+  });
+
+  it('describeOctMobileNetV1/V2 equal the models’ describe at 224² and 225², and count their weights', () => {
+    for (const [make, describe, widthMultiplier, alpha] of [
+      [octMobileNetV1, describeOctMobileNetV1, 1, 0.5],
+      [octMobileNetV1, describeOctMobileNetV1, 0.75, 0.375],
+      [octMobileNetV1, describeOctMobileNetV1, 0.25, 0],
+      [octMobileNetV2, describeOctMobileNetV2, 1, 0.375],
+      [octMobileNetV2, describeOctMobileNetV2, 1.125, 0.5],
+      // int() and round-half-even differ here (block 0: int(0.375 · 4) = 1).
+      [octMobileNetV2, describeOctMobileNetV2, 0.125, 0.375],
+      [octMobileNetV2, describeOctMobileNetV2, 1, 0],
+    ] as const) {
+      const net = make({ widthMultiplier, alpha, numClasses: 10, random: 1 });
+      for (const size of [224, 225]) {
+        expect(
+          describe({ widthMultiplier, alpha, numClasses: 10 }, { height: size }),
+          `${net.moduleName} ${widthMultiplier} α ${alpha} ${size}²`,
+        ).toEqual(net.describe({ height: size, width: size }));
+      }
+      check(net, net.describe({ height: 224, width: 224 }));
     }
   });
 

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { type ModelDescription, OctconvError } from '@octconv/core/shape';
 import { analyze } from '../analyze/analyze';
 import { sweepAlpha } from '../analyze/compare';
+import { describeOctMobileNetV1, describeOctMobileNetV2 } from '../describe/mobilenets';
 import { describeMiniOctNet, describeOctaveConv, describeOctResNet } from '../describe/networks';
 import { formatLayers, formatSweep, type TableFormat } from '../render/table';
 
@@ -14,14 +15,18 @@ const HELP = `octconv-analyze — parameters, multiply-adds (MACs; FLOPs = 2 × 
 Usage:
   octconv-analyze [--model oct-resnet50] [--alpha 0,0.125,0.25,0.5,0.75] [--input 224] [--batch 1]
   octconv-analyze --model oct-resnet50 --variant d-li14      (the public pretrained Oct-ResNet-50)
+  octconv-analyze --model oct-mobilenet-v1 [--width 1] [--alpha 0,0.5] [--input 224]
   octconv-analyze --layer --in-channels 64 --out-channels 64 [--kernel 3] [--stride 1]
                   [--stride-mode pool] [--padding 1] [--alpha 0.5] [--input 56]
   octconv-analyze --description model.json     (a describe() result saved as JSON)
 
 Options:
-  --model         mini-oct-net, oct-resnet26, oct-resnet50, oct-resnet101, oct-resnet152
+  --model         mini-oct-net, oct-resnet26, oct-resnet50, oct-resnet101, oct-resnet152,
+                  oct-mobilenet-v1, oct-mobilenet-v2
   --variant       Oct-ResNet variant: default, or d-li14 (d-li14/octconv.pytorch: α = 0.5 only,
                   compared with the default ResNet at α = 0, as that project's README does)
+  --width         width multiplier of the Oct-MobileNets (default 1; published: v1 0.75 and 1,
+                  v2 1 and 1.125)
   --alpha         comma-separated α values; each row is compared with α = 0 (the vanilla twin)
   --input         input size: N or HxW
   --classes       classifier outputs (default 1000 for Oct-ResNet, 10 for MiniOctNet)
@@ -76,6 +81,7 @@ export function main(argv: string[]): { output: string; json?: unknown; jsonPath
       input: { type: 'string' },
       batch: { type: 'string' },
       classes: { type: 'string' },
+      width: { type: 'string' },
       layer: { type: 'boolean' },
       'in-channels': { type: 'string' },
       'out-channels': { type: 'string' },
@@ -172,6 +178,19 @@ export function main(argv: string[]): { output: string; json?: unknown; jsonPath
           { depth, alpha, numClasses, ...(alpha !== 0 && { variant }) },
           { batch, height, width },
         );
+    } else if (model === 'oct-mobilenet-v1' || model === 'oct-mobilenet-v2') {
+      const v2 = model === 'oct-mobilenet-v2';
+      const [height, width] = size(values.input, 224);
+      const numClasses = integer('classes', values.classes, 1000);
+      const widthMultiplier = values.width === undefined ? 1 : Number(values.width);
+      if (!(widthMultiplier > 0 && widthMultiplier <= 16))
+        throw new UsageError(
+          `--width must be a number in (0, 16], got ${JSON.stringify(values.width)}`,
+        );
+      alphaList = alphas(values.alpha, v2 ? [0, 0.375, 0.5] : [0, 0.375, 0.5]);
+      title = `Oct-MobileNet ${v2 ? 'v2' : 'v1'} ${widthMultiplier}, input ${height}×${width}, batch ${batch}, ${numClasses} classes`;
+      const describe = v2 ? describeOctMobileNetV2 : describeOctMobileNetV1;
+      build = (alpha) => describe({ widthMultiplier, alpha, numClasses }, { batch, height, width });
     } else if (model === 'mini-oct-net') {
       const [height, width] = size(values.input, 32);
       const numClasses = integer('classes', values.classes, 10);
@@ -179,7 +198,7 @@ export function main(argv: string[]): { output: string; json?: unknown; jsonPath
       build = (alpha) => describeMiniOctNet({ alpha, numClasses }, { batch, height, width });
     } else {
       throw new UsageError(
-        `--model must be mini-oct-net or oct-resnet26/50/101/152, got ${JSON.stringify(model)}`,
+        `--model must be mini-oct-net, oct-resnet26/50/101/152, oct-mobilenet-v1 or oct-mobilenet-v2, got ${JSON.stringify(model)}`,
       );
     }
   }

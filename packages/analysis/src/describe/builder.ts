@@ -98,8 +98,15 @@ export class DescriptionBuilder {
     return input;
   }
 
-  relu(name: string, input: BandShapes): BandShapes {
-    this.layers.push({ kind: 'relu', name, input, output: input });
+  /** ReLU, or ReLU6 with `max` 6. */
+  relu(name: string, input: BandShapes, max?: number): BandShapes {
+    this.layers.push({
+      kind: 'relu',
+      name,
+      input,
+      output: input,
+      ...(max !== undefined && { max }),
+    });
     return input;
   }
 

@@ -17,7 +17,7 @@ export interface DescribeInput {
   width?: number;
 }
 
-function checkSize(functionName: string, input: DescribeInput): Required<DescribeInput> {
+export function checkSize(functionName: string, input: DescribeInput): Required<DescribeInput> {
   const { batch = 1, height, width = height } = input ?? ({} as DescribeInput);
   for (const [argument, value] of [
     ['batch', batch],
@@ -36,7 +36,7 @@ function checkSize(functionName: string, input: DescribeInput): Required<Describ
   return { batch, height, width };
 }
 
-function checkAlpha(functionName: string, alpha: unknown): number {
+export function checkAlpha(functionName: string, alpha: unknown): number {
   if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) {
     throw new InvalidArgumentError({
       functionName,

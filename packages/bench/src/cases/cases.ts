@@ -1,6 +1,8 @@
 import {
   compareOctaveConv,
   describeMiniOctNet,
+  describeOctMobileNetV1,
+  describeOctMobileNetV2,
   describeOctResNet,
   sweepAlpha,
 } from '@octconv/analysis';
@@ -16,7 +18,11 @@ import {
   compileForInference,
   MiniOctNet,
   OctaveConvBlock,
+  type OctMobileNetV1,
+  type OctMobileNetV2,
   type OctResNet,
+  octMobileNetV1,
+  octMobileNetV2,
   octResNet,
 } from '@octconv/models';
 import * as tf from '@tensorflow/tfjs-core';
@@ -157,7 +163,7 @@ function blockCase(channels: number, size: number, alpha: number): BenchCase {
  * themselves are disposed once compiled), on one random input of `shape`.
  */
 function compiledNetworks(
-  make: (alpha: number) => MiniOctNet | OctResNet,
+  make: (alpha: number) => MiniOctNet | OctResNet | OctMobileNetV1 | OctMobileNetV2,
   alpha: number,
   shape: [number, number, number, number],
   seed: number,
@@ -217,6 +223,34 @@ function resnetCase(alpha: number): BenchCase {
         (a) => octResNet({ depth: 50, alpha: a, random: seed }),
         alpha,
         [1, 224, 224, 3],
+        seed,
+      ),
+  };
+}
+
+function mobileNetCase(
+  version: 1 | 2,
+  widthMultiplier: number,
+  alpha: number,
+  size: number,
+  suites: BenchCase['suites'],
+): BenchCase {
+  const describeNet = version === 1 ? describeOctMobileNetV1 : describeOctMobileNetV2;
+  const make = version === 1 ? octMobileNetV1 : octMobileNetV2;
+  return {
+    id: `oct-mobilenet-v${version}-w${widthMultiplier}-a${alpha}-s${size}`,
+    title: `Oct-MobileNet v${version} ${widthMultiplier} (compiled) α ${alpha} vs MobileNet v${version} ${widthMultiplier} (compiled), ${size}², batch 1`,
+    kind: 'network',
+    alpha,
+    suites,
+    theoretical: () =>
+      sweepAlpha((a) => describeNet({ widthMultiplier, alpha: a }, { height: size }), [alpha])[0]!
+        .theoreticalSpeedup,
+    setup: (seed) =>
+      compiledNetworks(
+        (a) => make({ widthMultiplier, alpha: a, random: seed }),
+        alpha,
+        [1, size, size, 3],
         seed,
       ),
   };
@@ -290,11 +324,18 @@ export const ALL_CASES: readonly BenchCase[] = [
   resnetCase(0.5),
   resnetCase(0.75),
   trainingCase(64, 56, 0.5),
+  // The official Oct-MobileNets against their plain twins, and one small case for the default run.
+  mobileNetCase(1, 0.25, 0.5, 96, ['default', 'full']),
+  mobileNetCase(1, 1, 0.5, 224, ['full']),
+  mobileNetCase(1, 0.75, 0.375, 224, ['full']),
+  mobileNetCase(2, 1, 0.375, 224, ['full']),
+  mobileNetCase(2, 1.125, 0.5, 224, ['full']),
 ];
 
 /**
- * The cases of a suite (`'default'`: layers, blocks, MiniOctNet, a training step; `'full'`:
- * also Oct-ResNet-50), optionally only those whose id contains one of `filters`.
+ * The cases of a suite (`'default'`: layers, blocks, MiniOctNet, a training step, a small
+ * Oct-MobileNet v1; `'full'`: also Oct-ResNet-50 and the four official Oct-MobileNets),
+ * optionally only those whose id contains one of `filters`.
  */
 export function selectCases(
   suite: 'default' | 'full',

@@ -38,7 +38,8 @@ const HELP = `octconv-bench — OctConv against its vanilla twin, side by side, 
 Usage: octconv-bench [options]
 
   --backends LIST   comma-separated: cpu, wasm, webgpu (default: wasm, plus webgpu on a hardware, non-fallback adapter)
-  --suite NAME      default (layers, blocks, MiniOctNet, a training step) or full (+ Oct-ResNet-50)
+  --suite NAME      default (layers, blocks, MiniOctNet, a training step, a small Oct-MobileNet)
+                    or full (+ Oct-ResNet-50, the four official Oct-MobileNets)
   --cases LIST      only cases whose id contains one of these (e.g. layer-c64,mini)
   --warmup N        untimed calls per variant before timing (default 3)
   --runs N          timed calls per variant, interleaved (default 10; ratios want 20 or more,

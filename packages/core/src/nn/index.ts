@@ -1,4 +1,4 @@
-export { relu } from './activation';
+export { relu, relu6 } from './activation';
 export { add } from './add';
 export {
   type BatchNormParameters,

@@ -26,6 +26,7 @@ import {
   linear,
   maxPool2d,
   relu,
+  relu6,
   softmaxCrossEntropy,
 } from './index';
 
@@ -202,6 +203,32 @@ await describeEachBackend('nn building blocks', ({ tolerance }) => {
       (x) => relu(x!),
       1,
     );
+  });
+
+  it('relu6 clamps to [0, 6] and passes gradient only strictly inside', async () => {
+    await checkOp(
+      'relu6',
+      tolerance,
+      [[2, 3, 4, 5]],
+      120,
+      ([x]) => x!.map((v) => Math.min(Math.max(v, 0), 6)),
+      (x) => relu6(x!),
+      2,
+      undefined,
+      // Spread the inputs over [-8, 8] so both kinks are crossed.
+      ([x]) => {
+        for (let i = 0; i < x!.length; i++) x![i] = x![i]! * 8;
+      },
+    );
+  });
+
+  it("relu6's gradient is PyTorch's at the kinks (0 at exactly 0 and 6)", async () => {
+    const x = tf.tensor1d([-1, 0, 3, 6, 7]);
+    const grad = tf.grad((t: tf.Tensor) => relu6(t))(x);
+    expect(Array.from(await grad.data())).toEqual([0, 0, 1, 0, 0]);
+    const y = relu6(x);
+    expect(Array.from(await y.data())).toEqual([0, 0, 3, 6, 6]);
+    tf.dispose([x, grad, y]);
   });
 
   it('add adds same-shape tensors and refuses broadcasting', async () => {
@@ -428,6 +455,11 @@ await describeEachBackend('nn building blocks', ({ tolerance }) => {
         () => relu('x' as unknown as tf.Tensor),
         'ERR_OCTCONV_INVALID_ARGUMENT',
         'relu: x must be a tf.Tensor, got',
+      ],
+      [
+        () => relu6('x' as unknown as tf.Tensor),
+        'ERR_OCTCONV_INVALID_ARGUMENT',
+        'relu6: x must be a tf.Tensor, got',
       ],
     ];
     for (const [call, code, text] of cases) {

@@ -24,6 +24,8 @@ interface CompiledCase {
   layer: OctaveCase;
   activation: Activation;
   residual: boolean;
+  /** Residual values are uniform in ±this (default 1); 10 takes sums past ReLU6's cap. */
+  residualScale?: number;
 }
 
 /**
@@ -49,10 +51,12 @@ async function checkCompiled(c: CompiledCase, tolerance: Tolerance): Promise<voi
     for (const band of ['high', 'low'] as const) {
       const r = ref[band];
       if (!r) continue;
-      const values = Float32Array.from({ length: r.data.length }, () => random() * 2 - 1);
+      const scale = c.residualScale ?? 1;
+      const values = Float32Array.from({ length: r.data.length }, () => (random() * 2 - 1) * scale);
       if (c.residual) residual[band] = tf.tensor4d(values, r.shape as never);
       expected[band] = r.data.map((v, i) => {
         const sum = c.residual ? v + values[i]! : v;
+        if (c.activation === 'relu6') return Math.min(Math.max(sum, 0), 6);
         return c.activation === 'relu' ? Math.max(sum, 0) : sum;
       });
     }
@@ -174,6 +178,78 @@ const FIXED: [string, CompiledCase][] = [
     },
   ],
   [
+    'depthwise, stride 2 pool, odd, relu6',
+    {
+      layer: {
+        ...base,
+        groups: 8,
+        channelsOut: { high: 4, low: 4 },
+        stride: 2,
+        height: 9,
+        width: 7,
+        bias: true,
+      },
+      activation: 'relu6',
+      residual: false,
+    },
+  ],
+  [
+    'depthwise, uneven bands, multiplier 2, residual, relu6',
+    {
+      layer: {
+        ...base,
+        channelsIn: { high: 5, low: 3 },
+        groups: 8,
+        channelsOut: { high: 10, low: 6 },
+        bias: true,
+      },
+      activation: 'relu6',
+      residual: true,
+    },
+  ],
+  [
+    'depthwise, one band, stride 2 conv',
+    {
+      layer: {
+        ...base,
+        channelsIn: { high: 6, low: 0 },
+        groups: 6,
+        channelsOut: { high: 6, low: 0 },
+        stride: 2,
+        strideMode: 'conv',
+        height: 9,
+      },
+      activation: 'relu',
+      residual: false,
+    },
+  ],
+  [
+    'last layer, relu6 after the upsample + add',
+    {
+      layer: { ...base, channelsOut: { high: 3, low: 0 }, bias: true },
+      activation: 'relu6',
+      residual: true,
+    },
+  ],
+  [
+    'relu6 caps at 6 after the fused upsample + add + residual (residual ±10)',
+    {
+      layer: { ...base, bias: true, height: 7, width: 9 },
+      activation: 'relu6',
+      residual: true,
+      residualScale: 10,
+    },
+  ],
+  [
+    'relu6 caps at 6 after a depthwise path + residual (residual ±10)',
+    {
+      layer: { ...base, groups: 8, channelsOut: { high: 4, low: 4 }, stride: 2, height: 9 },
+      activation: 'relu6',
+      residual: true,
+      residualScale: 10,
+    },
+  ],
+  [
     'batch 3, 1×1 kernel',
     { layer: { ...base, batch: 3, kernel: 1, padding: 0 }, activation: 'relu', residual: true },
   ],
@@ -193,7 +269,7 @@ await describeEachBackend('compileOctaveConv2d', (backend) => {
       fc.asyncProperty(
         fc.record({
           layer: octaveCaseArbitrary(),
-          activation: fc.constantFrom<Activation>('linear', 'relu'),
+          activation: fc.constantFrom<Activation>('linear', 'relu', 'relu6'),
           residual: fc.boolean(),
         }),
         (c) => checkCompiled(c, backend.tolerance),
@@ -225,6 +301,21 @@ await describeEachBackend('compileOctaveConv2d', (backend) => {
       expect(names).not.toContain('Relu');
       expect(names).not.toContain('Add');
     }
+  });
+
+  it('runs a depthwise OctConv as one fused depthwise convolution per band, bias and ReLU6 inside', async () => {
+    const built = buildCase({ ...base, groups: 8, channelsOut: { high: 4, low: 4 }, bias: true });
+    const compiled = compileOctaveConv2d(built.weights, { groups: 8, activation: 'relu6' });
+    expect(compiled.channels.in).toEqual({ high: 4, low: 4 });
+    const profile = await tf.profile(() => {
+      const y = compiled.apply(built.inputs);
+      return [y.high!, y.low!];
+    });
+    const names = profile.kernels.map((k) => k.name);
+    compiled.dispose();
+    built.dispose();
+    tf.dispose(profile.result as tf.Tensor[]);
+    expect(names).toEqual(['FusedDepthwiseConv2D', 'FusedDepthwiseConv2D']);
   });
 
   it("NaN survives the fused ReLU steps, as in PyTorch (the convolutions are the backend's)", async () => {

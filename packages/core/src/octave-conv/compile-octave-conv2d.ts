@@ -18,8 +18,11 @@ import type { OctaveConvOptions } from '../shape/options';
 import { checkOctaveWeights, type OctaveConvWeights } from './octave-conv-weights';
 import { planOctaveConv2d } from './octave-conv2d';
 
-/** Activation fused into a compiled OctConv. */
-export type Activation = 'linear' | 'relu';
+/**
+ * Activation fused into a compiled OctConv: none, ReLU, or ReLU6 (`min(max(x, 0), 6)`,
+ * MobileNet v2's).
+ */
+export type Activation = 'linear' | 'relu' | 'relu6';
 
 /** Options of {@link compileOctaveConv2d}: the OctConv's own, plus a fused activation. */
 export interface CompileOctaveConvOptions extends OctaveConvOptions {
@@ -96,28 +99,44 @@ export function compileOctaveConv2d(
     COMPILE_KEYS,
     'option',
   ) as CompileOctaveConvOptions;
-  if (activation !== 'linear' && activation !== 'relu') {
+  if (activation !== 'linear' && activation !== 'relu' && activation !== 'relu6') {
     throw new InvalidArgumentError({
       functionName: fn,
       argument: 'options.activation',
       value: activation,
-      message: `options.activation must be 'linear' or 'relu', got ${formatValue(activation)}`,
+      message: `options.activation must be 'linear', 'relu' or 'relu6', got ${formatValue(activation)}`,
     });
   }
   const layer = checkOctaveWeights(fn, weights);
   // Validates the options now (a plan with a nominal input), not at the first call.
   const inChannels = { high: 0, low: 0 };
-  for (const { name, from } of OCTAVE_PATHS) {
-    const filter = weights[name]?.filter;
-    if (filter) inChannels[from] = filter.shape[2] * (convOptions.groups ?? 1);
+  const groups = convOptions.groups ?? 1;
+  const given = OCTAVE_PATHS.filter((p) => weights[p.name]);
+  // Depthwise (groups = all input channels, one input channel per group, H→H and L→L only): each
+  // band keeps its share of the groups, `out / multiplier` channels.
+  const outTotal = given.reduce((sum, p) => sum + weights[p.name]!.filter.shape[3], 0);
+  const depthwiseLayer =
+    groups > 1 &&
+    given.every((p) => p.from === p.to && weights[p.name]!.filter.shape[2] === 1) &&
+    outTotal % groups === 0;
+  for (const { name, from } of given) {
+    const filter = weights[name]!.filter;
+    inChannels[from] = depthwiseLayer
+      ? filter.shape[3] / (outTotal / groups)
+      : filter.shape[2] * groups;
   }
-  const relu = activation === 'relu';
+  // The fused element-wise steps clamp at 0; ReLU6 also caps their result at 6.
+  const relu = activation !== 'linear';
+  const cap = activation === 'relu6';
   const owned: tf.Tensor[] = [];
   const own = <T extends tf.Tensor>(t: T): T => {
     owned.push(t);
     return tf.keep(t);
   };
   const filters: Partial<Record<PathName, tf.Tensor4D>> = {};
+  // Depthwise paths (input depth 1 per group, as PyTorch stores them) in tfjs's depthwise layout
+  // `[kh, kw, channels, multiplier]`, reshaped once here; the same order, so no copy.
+  const depthwiseFilters: Partial<Record<PathName, tf.Tensor4D>> = {};
   const biases: Record<Band, tf.Tensor1D | null> = { high: null, low: null };
   const concatenated: Record<Band, tf.Tensor4D | null> = { high: null, low: null };
   tf.tidy(() => {
@@ -125,6 +144,13 @@ export function compileOctaveConv2d(
       const path = weights[name];
       // A reshape is a new handle on the same data (no copy; tfjs counts references).
       if (path) filters[name] = own(tf.reshape(path.filter, path.filter.shape) as tf.Tensor4D);
+      const [kh, kw, , outChannels] = path?.filter.shape ?? [0, 0, 0, 0];
+      const channels = inChannels[OCTAVE_PATHS.find((p) => p.name === name)!.from];
+      if (path && depthwiseLayer && Number.isInteger(channels) && channels > 0) {
+        depthwiseFilters[name] = own(
+          tf.reshape(path.filter, [kh, kw, channels, outChannels / channels]) as tf.Tensor4D,
+        );
+      }
     }
     for (const band of ['high', 'low'] as const) {
       const into = OCTAVE_PATHS.filter((p) => p.to === band && weights[p.name]?.bias);
@@ -133,7 +159,6 @@ export function compileOctaveConv2d(
         biases[band] = own(into.length === 1 ? (tf.reshape(sum, sum.shape) as tf.Tensor1D) : sum);
       }
     }
-    const groups = convOptions.groups ?? 1;
     if (groups === 1 && filters.hl && filters.ll) {
       concatenated.low = own(tf.concat([filters.hl, filters.ll], 2));
     }
@@ -170,8 +195,24 @@ export function compileOctaveConv2d(
     bias: tf.Tensor1D | null,
     path: OctavePathPlan,
     plan: OctaveConvPlan,
-    withRelu: boolean,
+    act: Activation,
   ): tf.Tensor4D => {
+    const attrs = {
+      strides: [path.stride, path.stride],
+      pad: explicitPadding(path.pads),
+      dataFormat: 'NHWC',
+      dilations: [plan.dilation, plan.dilation],
+      activation: act,
+      leakyreluAlpha: 0,
+    } as unknown as tf.NamedAttrMap;
+    const depthwise = depthwiseFilters[path.name];
+    if (path.groups !== 1 && depthwise && path.groups === path.inChannels) {
+      // A depthwise path: one fused kernel with its bias and activation, as the dense ones.
+      const inputs: tf.NamedTensorMap = bias
+        ? { x: input, filter: depthwise, bias }
+        : { x: input, filter: depthwise };
+      return tf.engine().runKernel('FusedDepthwiseConv2D', inputs, attrs) as tf.Tensor4D;
+    }
     if (path.groups !== 1) {
       const y = groupedConv2d(
         input,
@@ -181,18 +222,13 @@ export function compileOctaveConv2d(
         { stride: path.stride, dilation: plan.dilation, pads: path.pads },
         fn,
       );
-      return withRelu ? tf.relu(y) : y;
+      return act === 'relu' ? tf.relu(y) : act === 'relu6' ? tf.relu6(y) : y;
     }
     const inputs: tf.NamedTensorMap = bias ? { x: input, filter, bias } : { x: input, filter };
-    return tf.engine().runKernel('FusedConv2D', inputs, {
-      strides: [path.stride, path.stride],
-      pad: explicitPadding(path.pads),
-      dataFormat: 'NHWC',
-      dilations: [plan.dilation, plan.dilation],
-      activation: withRelu ? 'relu' : 'linear',
-      leakyreluAlpha: 0,
-    } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+    return tf.engine().runKernel('FusedConv2D', inputs, attrs) as tf.Tensor4D;
   };
+  /** ReLU6's cap after a fused step that clamped at 0 only. */
+  const capped = (y: tf.Tensor4D): tf.Tensor4D => (cap ? tf.minimum(y, 6) : y);
 
   return {
     channels: { in: inChannels, out: layer.outChannels },
@@ -240,8 +276,8 @@ export function compileOctaveConv2d(
           return result;
         };
         /** One path's own convolution, on its (pooled) source band. */
-        const path = (p: OctavePathPlan, bias: tf.Tensor1D | null, withRelu: boolean) =>
-          convolve(source(p.from, p.downsample), filters[p.name]!, bias, p, plan, withRelu);
+        const path = (p: OctavePathPlan, bias: tf.Tensor1D | null, act: Activation) =>
+          convolve(source(p.from, p.downsample), filters[p.name]!, bias, p, plan, act);
         const output: OctaveTensor = { high: null, low: null };
         for (const band of ['high', 'low'] as const) {
           const into = OCTAVE_PATHS.map((p) => plan.paths[p.name]).filter(
@@ -252,7 +288,7 @@ export function compileOctaveConv2d(
           const up = into.find((p) => p.upsample);
           const extra = residual?.[band] ?? null;
           // The activation goes on the last step that produces the band.
-          const reluOnDirect = relu && !up && !extra;
+          const actOnDirect: Activation = !up && !extra ? activation : 'linear';
           let y: tf.Tensor4D | null = null;
           const fromHigh = direct.find((p) => p.from === 'high');
           const fromLow = direct.find((p) => p.from === 'low');
@@ -261,15 +297,19 @@ export function compileOctaveConv2d(
               source('high', fromHigh.downsample - 1),
               source('low', fromLow.downsample),
             );
-            y = convolve(input, concatenated[band]!, biases[band], fromLow, plan, reluOnDirect);
+            y = convolve(input, concatenated[band]!, biases[band], fromLow, plan, actOnDirect);
           } else if (direct.length > 0) {
             const [first, second] = direct as [OctavePathPlan, OctavePathPlan | undefined];
-            y = path(first, biases[band], reluOnDirect && !second);
-            if (second) y = addActivation(y, path(second, null, false), reluOnDirect);
+            y = path(first, biases[band], second ? 'linear' : actOnDirect);
+            if (second) {
+              const both = actOnDirect !== 'linear';
+              y = addActivation(y, path(second, null, 'linear'), both);
+              if (both) y = capped(y);
+            }
           }
           if (up && y) {
             // L→H's output, upsampled, and the residual join H→H's in one pass.
-            output[band] = upsampleAdd(y, path(up, null, false), relu, extra);
+            output[band] = capped(upsampleAdd(y, path(up, null, 'linear'), relu, extra));
             continue;
           }
           if (up) {
@@ -277,12 +317,12 @@ export function compileOctaveConv2d(
             // with ReLU.
             const target = plan.output.high!;
             y = upsampleUnchecked(
-              path(up, biases[band], relu && !extra),
+              path(up, biases[band], extra ? 'linear' : activation),
               [target[1], target[2]],
               fn,
             );
           }
-          output[band] = extra ? addActivation(y!, extra, relu) : y;
+          output[band] = extra ? capped(addActivation(y!, extra, relu)) : y;
         }
         return output;
       });

@@ -53,6 +53,8 @@ export interface BatchNormLayerDescription extends LayerBase {
 /** ReLU over every band of its input. */
 export interface ReluLayerDescription extends LayerBase {
   kind: 'relu';
+  /** Upper clamp: 6 for ReLU6 (`min(max(x, 0), 6)`, MobileNet v2); absent for plain ReLU. */
+  max?: number;
 }
 
 /** `nn.MaxPool2d` (floor mode). */

@@ -29,6 +29,12 @@ import {
 } from '../layers/octave-conv2d';
 import type { Module } from '../module/module';
 import { MiniOctNet } from '../networks/mini-oct-net';
+import {
+  OctaveDepthwiseSeparable,
+  OctaveInvertedResidual,
+  OctMobileNetV1,
+  OctMobileNetV2,
+} from '../networks/oct-mobilenet';
 import { OctaveBottleneck, OctResNet } from '../networks/oct-resnet';
 
 /**
@@ -252,6 +258,46 @@ function bottleneckParts(block: Bottleneck): CompiledOctaveConv[] {
   return [block.conv1, block.conv2, block.conv3, ...(block.downsample ? [block.downsample] : [])];
 }
 
+/** A compiled Oct-MobileNet block: its OctConvs, batch norm folded, activations fused. */
+interface MobileNetBlock {
+  convs: CompiledOctaveConv[];
+  /** v2: conv3 adds the block's input inside its last step. */
+  residual: boolean;
+}
+
+function compileMobileNetBlock(
+  block: OctaveDepthwiseSeparable | OctaveInvertedResidual,
+): MobileNetBlock {
+  const convs: CompiledOctaveConv[] = [];
+  try {
+    if (block instanceof OctaveDepthwiseSeparable) {
+      convs.push(compileLayer(block.conv1, octaveNorms(block.bn1), 'relu'));
+      convs.push(compileLayer(block.conv2, octaveNorms(block.bn2), 'relu'));
+      return { convs, residual: false };
+    }
+    convs.push(compileLayer(block.conv1, octaveNorms(block.bn1), 'relu6'));
+    convs.push(compileLayer(block.conv2, octaveNorms(block.bn2), 'relu6'));
+    convs.push(compileLayer(block.conv3, octaveNorms(block.bn3), 'linear'));
+    return { convs, residual: block.useShortcut };
+  } catch (error) {
+    for (const conv of convs) conv.dispose();
+    throw error;
+  }
+}
+
+function runMobileNetBlock(block: MobileNetBlock, x: OctaveTensor): OctaveTensor {
+  return tidyOctave(() => {
+    const [first, ...rest] = block.convs as [CompiledOctaveConv, ...CompiledOctaveConv[]];
+    let out = first.apply(x);
+    rest.forEach((conv, index) => {
+      const last = index === rest.length - 1;
+      // v2: bn3(conv3(out)) + x, the addition fused into conv3's last step.
+      out = conv.apply(out, last && block.residual ? x : null);
+    });
+    return out;
+  });
+}
+
 /** Any module {@link compileForInference} accepts. */
 export type CompilableModule =
   | Conv2d
@@ -261,7 +307,11 @@ export type CompilableModule =
   | OctaveConvBlock
   | OctaveBottleneck
   | MiniOctNet
-  | OctResNet;
+  | OctResNet
+  | OctMobileNetV1
+  | OctMobileNetV2
+  | OctaveDepthwiseSeparable
+  | OctaveInvertedResidual;
 
 /**
  * Compiles a module for fast inference. Batch norm, in its eval form (running statistics), is
@@ -278,7 +328,7 @@ export type CompilableModule =
  *   that cannot be compiled (containers of your own: compile their layers instead).
  */
 export function compileForInference(
-  module: MiniOctNet | OctResNet,
+  module: MiniOctNet | OctResNet | OctMobileNetV1 | OctMobileNetV2,
 ): InferenceModel<tf.Tensor4D, tf.Tensor2D>;
 export function compileForInference(module: Conv2d): InferenceModel<tf.Tensor4D, tf.Tensor4D>;
 export function compileForInference(
@@ -288,7 +338,12 @@ export function compileForInference(
   module: LastOctaveConv,
 ): InferenceModel<OctaveTensor, tf.Tensor4D>;
 export function compileForInference(
-  module: OctaveConv2d | OctaveConvBlock | OctaveBottleneck,
+  module:
+    | OctaveConv2d
+    | OctaveConvBlock
+    | OctaveBottleneck
+    | OctaveDepthwiseSeparable
+    | OctaveInvertedResidual,
 ): InferenceModel<OctaveTensor, OctaveTensor>;
 export function compileForInference(module: CompilableModule): InferenceModel<unknown, unknown>;
 export function compileForInference(module: CompilableModule): InferenceModel<unknown, unknown> {
@@ -310,11 +365,15 @@ export function compileForInference(module: CompilableModule): InferenceModel<un
       given instanceof OctaveConvBlock ||
       given instanceof OctaveBottleneck ||
       given instanceof MiniOctNet ||
-      given instanceof OctResNet
+      given instanceof OctResNet ||
+      given instanceof OctMobileNetV1 ||
+      given instanceof OctMobileNetV2 ||
+      given instanceof OctaveDepthwiseSeparable ||
+      given instanceof OctaveInvertedResidual
     )
   ) {
     return fail(
-      `module must be a Conv2d, OctaveConv2d, FirstOctaveConv, LastOctaveConv, OctaveConvBlock, OctaveBottleneck, MiniOctNet or OctResNet, got ${name}`,
+      `module must be a Conv2d, OctaveConv2d, FirstOctaveConv, LastOctaveConv, OctaveConvBlock, OctaveBottleneck, MiniOctNet, OctResNet, OctMobileNetV1, OctMobileNetV2, OctaveDepthwiseSeparable or OctaveInvertedResidual, got ${name}`,
     );
   }
   if (module.disposed) return fail(`the ${name} has been disposed`);
@@ -386,6 +445,35 @@ export function compileForInference(module: CompilableModule): InferenceModel<un
             bands.high && (globalAvgPool(bands.high) as tf.Tensor2D),
             low && (globalAvgPool(low) as tf.Tensor2D),
           );
+        });
+      toShapes = plain;
+    } else if (
+      module instanceof OctaveDepthwiseSeparable ||
+      module instanceof OctaveInvertedResidual
+    ) {
+      const block = compileMobileNetBlock(module);
+      parts.push(...block.convs);
+      forward = (x: OctaveTensor) => runMobileNetBlock(block, x);
+      toShapes = octave;
+    } else if (module instanceof OctMobileNetV1 || module instanceof OctMobileNetV2) {
+      const v2 = module instanceof OctMobileNetV2;
+      const activation: Activation = v2 ? 'relu6' : 'relu';
+      const stem = keep(compileConv(module.conv1, module.bn1, activation));
+      const blocks = (module.blocks as (OctaveDepthwiseSeparable | OctaveInvertedResidual)[]).map(
+        (block) => {
+          const compiled = compileMobileNetBlock(block);
+          parts.push(...compiled.convs);
+          return compiled;
+        },
+      );
+      const tail = v2 ? keep(compileConv(module.tailConv, module.tailBn, 'relu6')) : null;
+      const classifier = keep(copyLinear(module.classifier));
+      forward = (x: tf.Tensor4D) =>
+        tf.tidy(() => {
+          let bands: OctaveTensor = { high: stem.apply({ high: x, low: null }).high, low: null };
+          for (const block of blocks) bands = runMobileNetBlock(block, bands);
+          const features = tail ? tail.apply(bands).high! : bands.high!;
+          return classifier.apply(globalAvgPool(features) as tf.Tensor2D);
         });
       toShapes = plain;
     } else if (module instanceof OctResNet) {
