@@ -52,13 +52,14 @@ for (const name of PUBLIC_PACKAGES) {
 // Issue #14 added the PyTorch .pth readers to models (zip reader, restricted unpickler, format
 // sniffing, the mismatch summary, the module registry): 13.8 KB → 26.3 KB gzip measured; models'
 // budget went to 30,000 B to keep ~12% room. Most of the growth is the error messages.
-// Issue #15 then added the Oct-MobileNets (two networks, their blocks and compiled forms: +1.9 KB).
+// Issue #15 then added the Oct-MobileNets (two networks, their blocks and compiled forms: +1.9 KB):
+// 29.5 KB gzip measured after both; the budget is 33,000 B (~12% room).
 const BUDGET = {
   core: { entry: 'packages/core/dist/index.js', external: ['@tensorflow/*'], gzipBudget: 20_000 },
   models: {
     entry: 'packages/models/dist/index.js',
     external: ['@tensorflow/*', '@octconv/core'],
-    gzipBudget: 32_000,
+    gzipBudget: 33_000,
   },
 };
 for (const [name, { entry, external, gzipBudget }] of Object.entries(BUDGET)) {
