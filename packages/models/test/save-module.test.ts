@@ -26,6 +26,8 @@ import {
   OctaveBatchNorm2d,
   OctaveConv2d,
   OctaveConvBlock,
+  octMobileNetV1,
+  octMobileNetV2,
   octResNet,
   saveModule,
 } from '../src/index';
@@ -115,6 +117,21 @@ const modules: [string, () => Module][] = [
   ],
   ['Linear', () => new Linear({ inFeatures: 5, outFeatures: 3, bias: false, random: 7 })],
   ['BatchNorm2d', () => new BatchNorm2d({ numFeatures: 3, eps: 1e-3, momentum: 0.2 })],
+  [
+    'OctMobileNetV1',
+    () => octMobileNetV1({ widthMultiplier: 0.25, alpha: 0.375, numClasses: 5, random: 8 }),
+  ],
+  [
+    'OctMobileNetV2',
+    () =>
+      octMobileNetV2({
+        widthMultiplier: 0.25,
+        alpha: 0.5,
+        numClasses: 4,
+        inChannels: 1,
+        random: 9,
+      }),
+  ],
 ];
 
 await describeEachBackend('self-describing saves', () => {

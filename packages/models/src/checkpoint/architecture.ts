@@ -7,6 +7,12 @@ import { Linear } from '../layers/linear';
 import { FirstOctaveConv, LastOctaveConv, OctaveConv2d } from '../layers/octave-conv2d';
 import type { Module } from '../module/module';
 import { MiniOctNet } from '../networks/mini-oct-net';
+import {
+  OctMobileNetV1,
+  OctMobileNetV2,
+  octMobileNetV1,
+  octMobileNetV2,
+} from '../networks/oct-mobilenet';
 import { OctResNet, type OctResNetOptions, octResNet } from '../networks/oct-resnet';
 
 /** The version of `@octconv/models` that wrote a save. */
@@ -95,6 +101,24 @@ const REGISTRY = new Map<string, Registration<Module>>([
       build: (o) => octResNet(o as unknown as OctResNetOptions),
     }),
   ],
+  ...(
+    [
+      ['OctMobileNetV1', OctMobileNetV1, octMobileNetV1],
+      ['OctMobileNetV2', OctMobileNetV2, octMobileNetV2],
+    ] as const
+  ).map(([name, type, build]): [string, Registration<Module>] => [
+    name,
+    register<OctMobileNetV1 | OctMobileNetV2>({
+      type,
+      options: (m) => ({
+        widthMultiplier: m.widthMultiplier,
+        alpha: m.alpha,
+        numClasses: m.numClasses,
+        inChannels: m.inChannels,
+      }),
+      build: (o) => build(o),
+    }),
+  ]),
   [
     'OctaveConvBlock',
     register<OctaveConvBlock>({
