@@ -1,0 +1,4 @@
+export * from './config/index';
+export * from './layers';
+export * from './networks/index';
+export * from './octave/index';
