@@ -14,7 +14,7 @@ function layerWeightFor(stateName: string): [string, string] | null {
   const parts = stateName.split('.');
   const last = parts[parts.length - 1]!;
   if (last === 'num_batches_tracked') return null;
-  if (parts[0] === 'stem' && parts[1] === '0') return ['stem_conv', 'kernel'];
+  if (parts[0] === 'stem' && parts[1] === '0') return ['stem_conv', 'hh_kernel'];
   if (parts[0] === 'stem' && parts[1] === '1') return ['stem_bn', bn[last]!];
   if (parts[0] === 'fc') return ['fc', last === 'weight' ? 'kernel' : 'bias'];
   if ((parts[0] === 'b1' || parts[0] === 'b2') && parts[1] === 'oct')

@@ -23,7 +23,7 @@ const BN = { epsilon: 1e-5, momentum: 0.9 } as const;
 
 /**
  * The seed's `MiniOctNet` as a functional `tf.model` of tfjs layers and this package's octave
- * layers: `stem_conv` (3×3, 64, no bias), `stem_bn`, ReLU, `split`, two blocks (`b1`/`b2`:
+ * layers: `stem_conv` (3×3, 64, no bias; an OctaveConv2D with one band in and out), `stem_bn`, ReLU, `split`, two blocks (`b1`/`b2`:
  * `*_oct` OctaveConv2D without bias, `*_bn_h`/`*_bn_l` batch norm per band, ReLU per band),
  * `merge`, global average pool, `fc`. Outputs logits `[batch, numClasses]`.
  *
@@ -61,12 +61,16 @@ export function miniOctNetModel(options: MiniOctNetModelOptions = {}): tfl.Layer
   const input = tfl.input({ shape: [size, size, inChannels], name: `${name}_input` });
   const apply = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]) =>
     layer.apply(x) as tfl.SymbolicTensor | tfl.SymbolicTensor[];
+  // The stem is a plain 3×3 convolution, written as an OctConv with one band in and out (only
+  // its H→H path exists): tf.layers.conv2d cannot train on tfjs-backend-wasm 4.22, which has no
+  // Conv2DBackpropFilter kernel, while @octconv/core's convolution has its own gradients there.
   let x = apply(
-    tfl.layers.conv2d({
+    new OctaveConv2D({
       name: 'stem_conv',
       filters: 64,
       kernelSize: 3,
-      padding: 'same',
+      alphaOut: 0,
+      padding: 1,
       useBias: false,
     }),
     input,
