@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { shapesAndTextures } from '../data/shapes-and-textures';
 import { MiniOctNet } from '../networks/mini-oct-net';
-import { evaluate, type FitLogs, fit, predict } from './index';
+// Imported under another name: Biome reads a bare `fit(` as a focused test.
+import { evaluate, type FitLogs, fit as fitModule, predict } from './index';
 
 function dataset(count: number, seed: number) {
   const data = shapesAndTextures({ count, size: 12, seed });
@@ -29,7 +30,7 @@ await describeEachBackend('fit / evaluate / predict', (backend) => {
     const events: string[] = [];
     const sizes: number[] = [];
     const epochs: { logs: FitLogs; tensors: number }[] = [];
-    const history = await fit(net, train, {
+    const history = await fitModule(net, train, {
       optimizer,
       epochs: 4,
       batchSize: 4,
@@ -74,7 +75,7 @@ await describeEachBackend('fit / evaluate / predict', (backend) => {
       const net = new MiniOctNet({ numClasses: 4, random: 6 });
       const optimizer = tf.train.sgd(0.05);
       const losses: number[] = [];
-      await fit(net, train, {
+      await fitModule(net, train, {
         optimizer,
         batchSize: 3,
         epochs: 2,
@@ -100,7 +101,7 @@ await describeEachBackend('fit / evaluate / predict', (backend) => {
     const net = new MiniOctNet({ numClasses: 4, random: 7 });
     const optimizer = tf.train.sgd(0.01);
     let batches = 0;
-    const stopped = await fit(net, train, {
+    const stopped = await fitModule(net, train, {
       optimizer,
       epochs: 5,
       batchSize: 2,
@@ -115,7 +116,7 @@ await describeEachBackend('fit / evaluate / predict', (backend) => {
     expect(stopped.stopped).toBe(true);
     expect(stopped.epoch).toEqual([0]);
     const controller = new AbortController();
-    const byEpoch = await fit(net, train, {
+    const byEpoch = await fitModule(net, train, {
       optimizer,
       epochs: 5,
       batchSize: 8,
@@ -146,10 +147,10 @@ await describeEachBackend('fit / evaluate / predict', (backend) => {
     };
     const net = new MiniOctNet({ numClasses: 4, random: 8 });
     const optimizer = tf.train.sgd(0.01);
-    await fit(net, source, { optimizer, epochs: 1 });
+    await fitModule(net, source, { optimizer, epochs: 1 });
     const before = tf.memory().numTensors;
     const sizes: number[] = [];
-    await fit(net, source, {
+    await fitModule(net, source, {
       optimizer,
       epochs: 2,
       callbacks: { onBatchEnd: (_, logs) => void sizes.push(logs.size!) },
@@ -180,7 +181,7 @@ await describeEachBackend('fit / evaluate / predict', (backend) => {
     }
     let error: unknown;
     try {
-      await fit(net.eval(), once(), { optimizer, epochs: 2 });
+      await fitModule(net.eval(), once(), { optimizer, epochs: 2 });
     } catch (caught) {
       error = caught;
     }
@@ -195,7 +196,7 @@ await describeEachBackend('fit / evaluate / predict', (backend) => {
     const test = dataset(7, 6);
     const net = new MiniOctNet({ numClasses: 4, random: 9 });
     // A training step first so the running statistics differ from the batch statistics.
-    await fit(net, test, { optimizer: tf.train.sgd(0.01), batchSize: 7 });
+    await fitModule(net, test, { optimizer: tf.train.sgd(0.01), batchSize: 7 });
     expect(net.training).toBe(true);
     const before = tf.memory().numTensors;
     const logits = predict(net, test.xs, { batchSize: 3 });
@@ -238,42 +239,52 @@ await describeEachBackend('fit / evaluate / predict', (backend) => {
     ][] = [
       [
         'fit',
-        () => fit(net, { xs, ys: [0, 1] }, {} as never),
+        () => fitModule(net, { xs, ys: [0, 1] }, {} as never),
         InvalidArgumentError,
         'options.optimizer',
       ],
       [
         'fit',
-        () => fit(net, { xs, ys: [0, 1] }, { optimizer, epochs: 0 }),
+        () => fitModule(net, { xs, ys: [0, 1] }, { optimizer, epochs: 0 }),
         InvalidArgumentError,
         'options.epochs',
       ],
       [
         'fit',
-        () => fit(net, { xs, ys: [0, 1] }, { optimizer, batchSize: 1.5 }),
+        () => fitModule(net, { xs, ys: [0, 1] }, { optimizer, batchSize: 1.5 }),
         InvalidArgumentError,
         '1.5',
       ],
       [
         'fit',
-        () => fit(net, { xs, ys: [0, 1] }, { optimizer, shuffle: 'yes' as never }),
+        () => fitModule(net, { xs, ys: [0, 1] }, { optimizer, shuffle: 'yes' as never }),
         InvalidArgumentError,
         'yes',
       ],
       [
         'fit',
-        () => fit(net, { xs, ys: [0, 1] }, { optimizer, epoch: 2 } as never),
+        () => fitModule(net, { xs, ys: [0, 1] }, { optimizer, epoch: 2 } as never),
         InvalidArgumentError,
         'options.epoch',
       ],
       [
         'fit',
-        () => fit(net, { xs, ys: [0, 1, 2] }, { optimizer }),
+        () => fitModule(net, { xs, ys: [0, 1, 2] }, { optimizer }),
         ShapeMismatchError,
         '3 labels for 2 images',
       ],
-      ['fit', () => fit(net, { xs, ys: [0, 9] }, { optimizer }), InvalidArgumentError, 'label 9'],
-      ['fit', () => fit(net, 42 as never, { optimizer }), InvalidArgumentError, 'tf.data Dataset'],
+      [
+        'fit',
+        () => fitModule(net, { xs, ys: [0, 9] }, { optimizer }),
+        InvalidArgumentError,
+        'label 9',
+      ],
+      [
+        'fit',
+        () => fitModule(net, 42 as never, { optimizer }),
+        InvalidArgumentError,
+        'tf.data Dataset',
+      ],
       [
         'evaluate',
         () => evaluate(net, { xs: tf.zeros([2, 12, 12]) as never, ys: [0, 1] }),
