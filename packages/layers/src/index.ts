@@ -1,3 +1,4 @@
+export * from './compat/index';
 export * from './config/index';
 export * from './layers';
 export * from './networks/index';
