@@ -4,7 +4,6 @@ import { type Analysis, analyze, describeOctResNet, sweepAlpha } from '@octconv/
 import { type BenchmarkResult, runBenchmark, selectCases } from '@octconv/bench';
 import { type OctaveTensor, octaveConv2d, octaveConvOutputShape } from '@octconv/core';
 import { type ModelDescription, splitChannels } from '@octconv/core/shape';
-import { miniOctNetModel, type OctaveConv2DArgs, layers as octaveLayers } from '@octconv/layers';
 import {
   evaluate,
   type FitHistory,
