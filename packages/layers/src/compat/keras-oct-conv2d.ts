@@ -50,7 +50,7 @@ const KERAS_NAMES: Record<PathName, string> = {
  * with stride 2, which is `strideMode: 'conv'`.
  */
 export class KerasOctConv2D extends OctaveConv2D {
-  /** @nocollapse */
+  /** The name tfjs's serialization registers the class under (`OctConv2D` in a saved model). */
   static override className = 'OctConv2D';
   /** The Keras layer's `alpha`, as given. */
   readonly alpha: number;

@@ -86,7 +86,7 @@ const DEFAULT_NAMES: WeightNames = {
 
 /**
  * Octave convolution as a TensorFlow.js layer, for `tf.sequential` and the functional
- * `tf.model`. Its forward and gradients are `@octconv/core`'s {@link octaveConv2d}, so it
+ * `tf.model`. Its forward and gradients are `@octconv/core`'s `octaveConv2d`, so it
  * trains with `model.fit` exactly as the `@octconv/models` modules do.
  *
  * Inputs: one tensor `[batch, height, width, channels]` (a first layer, α_in = 0) or the pair
@@ -98,7 +98,7 @@ const DEFAULT_NAMES: WeightNames = {
  * Per-band batch norm and activations are tfjs's own layers, applied to each output.
  */
 export class OctaveConv2D extends tfl.layers.Layer {
-  /** @nocollapse */
+  /** The name tfjs's serialization registers the class under (`OctaveConv2D` in a saved model). */
   static className = 'OctaveConv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
@@ -340,7 +340,7 @@ export class OctaveConv2D extends tfl.layers.Layer {
     return toOutput(shape(plan.output.high), shape(plan.output.low));
   }
 
-  /** The layer's weights in {@link octaveConv2d}'s form (the live variables). */
+  /** The layer's weights in `octaveConv2d`'s form (the live variables). */
   octaveWeights(): OctaveConvWeights {
     const weights: OctaveConvWeights = {};
     for (const name of PATHS) {

@@ -9,11 +9,11 @@ export type OctaveMergeArgs = LayerArgs;
 
 /**
  * Merges the octave pair `[high, low]` back into one feature map, as the seed's `merge_hl` and
- * `@octconv/core`'s {@link octaveMerge}: `concat([high, Up(low)])` along channels, Up the
+ * `@octconv/core`'s `octaveMerge`: `concat([high, Up(low)])` along channels, Up the
  * nearest ×2 cropped to the high band's size. `[batch, h, w, cH + cL]` out. No weights.
  */
 export class OctaveMerge extends tfl.layers.Layer {
-  /** @nocollapse */
+  /** The name tfjs's serialization registers the class under (`OctaveMerge` in a saved model). */
   static className = 'OctaveMerge';
 
   constructor(args: OctaveMergeArgs = {}) {

@@ -12,12 +12,12 @@ export interface OctaveSplitArgs extends LayerArgs {
 
 /**
  * Splits one feature map `[batch, h, w, c]` into the octave pair `[high, low]`, as the seed's
- * `split_hl` and `@octconv/core`'s {@link octaveSplit}: the first `c − round(c · α)` channels
+ * `split_hl` and `@octconv/core`'s `octaveSplit`: the first `c − round(c · α)` channels
  * stay at full resolution, the rest are average-pooled 2×2 (ceil mode) into
  * `[batch, ceil(h/2), ceil(w/2), round(c · α)]`. No weights.
  */
 export class OctaveSplit extends tfl.layers.Layer {
-  /** @nocollapse */
+  /** The name tfjs's serialization registers the class under (`OctaveSplit` in a saved model). */
   static className = 'OctaveSplit';
   readonly alpha: number;
 
