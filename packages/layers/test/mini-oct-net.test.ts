@@ -92,7 +92,7 @@ await describeEachBackend('miniOctNetModel', (backend) => {
   });
 
   it('trains with model.fit on shapesAndTextures, leaks nothing per epoch, and reloads from disk', async () => {
-    const train = shapesAndTextures({ count: 32, size: 12, seed: 4 });
+    const train = shapesAndTextures({ count: 16, size: 12, seed: 4 });
     const xs = tf.tensor4d(train.images, [train.count, train.size, train.size, 3]);
     const ys = tf.oneHot(tf.tensor1d(train.labels, 'int32'), 4);
     const model = miniOctNetModel({ numClasses: 4, size: 12 });
@@ -104,8 +104,8 @@ await describeEachBackend('miniOctNetModel', (backend) => {
     const epochs: { loss: number; tensors: number }[] = [];
     let batches = 0;
     await model.fit(xs, ys, {
-      epochs: 4,
-      batchSize: 16,
+      epochs: 3,
+      batchSize: 8,
       shuffle: true,
       callbacks: {
         onBatchEnd: () => {
@@ -116,9 +116,9 @@ await describeEachBackend('miniOctNetModel', (backend) => {
         },
       },
     });
-    expect(batches).toBe(8);
-    expect(epochs[3]!.loss).toBeLessThan(epochs[0]!.loss);
-    expect(epochs[3]!.tensors).toBe(epochs[1]!.tensors);
+    expect(batches).toBe(6);
+    expect(epochs[2]!.loss).toBeLessThan(epochs[0]!.loss);
+    expect(epochs[2]!.tensors).toBe(epochs[1]!.tensors);
 
     const directory = await mkdtemp(join(tmpdir(), 'octconv-layers-'));
     try {
@@ -133,7 +133,7 @@ await describeEachBackend('miniOctNetModel', (backend) => {
         loss: (yTrue, yPred) => tf.losses.softmaxCrossEntropy(yTrue, yPred),
         metrics: ['accuracy'],
       });
-      const [loss, accuracy] = loaded.evaluate(xs, ys, { batchSize: 16 }) as tf.Scalar[];
+      const [loss, accuracy] = loaded.evaluate(xs, ys, { batchSize: 8 }) as tf.Scalar[];
       expect(Number.isFinite((await read(loss!))[0]!)).toBe(true);
       expect((await read(accuracy!))[0]!).toBeGreaterThanOrEqual(0);
       tf.dispose([a, b, loss!, accuracy!]);
@@ -143,5 +143,6 @@ await describeEachBackend('miniOctNetModel', (backend) => {
     }
     tf.dispose([xs, ys]);
     model.dispose();
-  });
+    // WebGPU in CI is SwiftShader (a CPU): a few minutes for 224k parameters.
+  }, 400_000);
 });
