@@ -49,14 +49,15 @@ for (const name of PUBLIC_PACKAGES) {
 // Issue #6 added core's compiled OctConv, its WebAssembly SIMD module (2.9 KB, shipped as
 // base64, which gzip barely shrinks), its WGSL programs and the fused training kernels: +6.6 KB
 // gzip, 17.6 KB measured; core's budget went to 20,000 B to keep ~12% room.
-// Issue #17 added @octconv/layers (tfjs-layers and the sibling packages excluded): 5.4 KB gzip
-// measured; its budget of 7,000 B leaves ~30% room, as the first budgets did.
+// Issue #17 added @octconv/layers (tfjs-layers and the sibling packages excluded): 5.7 KB gzip
+// measured; its budget of 7,000 B leaves ~20% room. It also added fit / evaluate / predict to
+// models: +2.7 KB gzip (13.8 → 16.5 KB measured); models' budget went to 19,000 B (~15% room).
 const BUDGET = {
   core: { entry: 'packages/core/dist/index.js', external: ['@tensorflow/*'], gzipBudget: 20_000 },
   models: {
     entry: 'packages/models/dist/index.js',
     external: ['@tensorflow/*', '@octconv/core'],
-    gzipBudget: 15_000,
+    gzipBudget: 19_000,
   },
   layers: {
     entry: 'packages/layers/dist/index.js',
