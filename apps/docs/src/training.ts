@@ -3,7 +3,7 @@
 // predictions with `predict`, and the PyTorch checkpoint of the result.
 import {
   evaluate,
-  fit,
+  fit as fitModule,
   type ImageDataset,
   MiniOctNet,
   predict,
@@ -98,7 +98,7 @@ export class TrainingSession {
       [batch, IMAGE_SIZE, IMAGE_SIZE, 3],
     );
     try {
-      const history = await fit(
+      const history = await fitModule(
         this.net,
         { xs: images, ys: this.train.labels.subarray(from, from + batch) },
         { optimizer: this.optimizer, batchSize: batch, shuffle: false },

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   evaluate,
   type FitCallbacks,
-  fit,
+  fit as fitModule,
   MiniOctNet,
   predict,
   SHAPE_TEXTURE_CLASSES,
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       `${train.count} training / ${test.count} test images ${size}×${size}, classes: ${SHAPE_TEXTURE_CLASSES.join(' | ')}`,
   );
   const start = performance.now();
-  await fit(net, trainData, {
+  await fitModule(net, trainData, {
     optimizer,
     epochs,
     batchSize,
