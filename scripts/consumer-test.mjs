@@ -93,6 +93,7 @@ try {
       ...files,
       '@tensorflow/tfjs-core@4.22.0',
       '@tensorflow/tfjs-backend-wasm@4.22.0',
+      '@tensorflow/tfjs@4.22.0',
       'typescript@5.9.3',
       '@types/node@20',
       'vite@8.3.8',
@@ -101,7 +102,16 @@ try {
     app,
   );
   if (installed === null) throw new Error('install failed');
-  for (const file of ['esm.mjs', 'cjs.cjs', 'typed.ts', 'long-shim.d.ts', 'browser.mjs'])
+  for (const file of [
+    'esm.mjs',
+    'cjs.cjs',
+    'layers.mjs',
+    'layers.cjs',
+    'typed.ts',
+    'typed-layers.ts',
+    'long-shim.d.ts',
+    'browser.mjs',
+  ])
     copyFileSync(join(here, file), join(app, file));
 
   expectJson(
@@ -120,6 +130,26 @@ try {
     sh('node cjs.cjs', 'node', ['cjs.cjs'], app),
     (v) =>
       v.backend === 'wasm' && String(v.high) === '1,8,8,2' && String(v.block) === '1,8,8,2'
+        ? null
+        : 'unexpected result',
+  );
+
+  expectJson(
+    'Node ESM: @octconv/layers with @tensorflow/tfjs fits, saves and reloads on wasm',
+    sh('node layers.mjs', 'node', ['layers.mjs'], app),
+    (v) =>
+      v.backend === 'wasm' && v.loss && v.same && String(v.layers) === 'OctaveConv2D,OctaveMerge'
+        ? null
+        : 'unexpected result',
+  );
+  expectJson(
+    'Node CommonJS: @octconv/layers runs OctaveConv2D and OctaveSplit on wasm',
+    sh('node layers.cjs', 'node', ['layers.cjs'], app),
+    (v) =>
+      v.backend === 'wasm' &&
+      String(v.high) === '1,8,8,4' &&
+      String(v.low) === '1,4,4,4' &&
+      String(v.split) === '1,8,8,3,1,4,4,1'
         ? null
         : 'unexpected result',
   );
@@ -150,6 +180,27 @@ try {
       ['-p', config],
       app,
     );
+    // @tensorflow/tfjs-layers 4.22's declarations fail skipLibCheck: false on their own, so
+    // @octconv/layers's consumer is checked strictly with library checks skipped.
+    const layersConfig = `tsconfig.layers.${resolution}.json`;
+    writeFileSync(
+      join(app, layersConfig),
+      JSON.stringify({
+        compilerOptions: {
+          ...compilerOptions,
+          skipLibCheck: true,
+          module,
+          moduleResolution: resolution,
+        },
+        files: ['typed-layers.ts', 'long-shim.d.ts'],
+      }),
+    );
+    sh(
+      `TypeScript strict, @octconv/layers, moduleResolution ${resolution} (skipLibCheck)`,
+      join(app, 'node_modules', '.bin', 'tsc'),
+      ['-p', layersConfig],
+      app,
+    );
   }
 
   const site = join(app, 'site');
@@ -167,20 +218,22 @@ try {
   const built = !existsSync(chromiumPath)
     ? null
     : sh(
-        'Vite builds a browser app importing @octconv/models',
+        'Vite builds a browser app importing @octconv/models and @octconv/layers',
         join(app, 'node_modules', '.bin', 'vite'),
         ['build', '--config', 'vite.config.mjs'],
         site,
       );
   if (built !== null) {
     expectJson(
-      'the Vite app runs MiniOctNet on wasm in Chromium',
+      'the Vite app runs MiniOctNet and its layers form on wasm in Chromium',
       sh('Chromium (playwright-core)', 'node', ['browser.mjs', join(site, 'dist')], app),
       (v) =>
         v.backend === 'wasm' &&
         String(v.shape) === '2,10' &&
         v.finite &&
         v.params === 224842 &&
+        v.layersParams === 224842 &&
+        v.layersSame === true &&
         v.consoleErrors.length === 0
           ? null
           : `unexpected result${v.error ? `: ${v.error}` : ''}`,

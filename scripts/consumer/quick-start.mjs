@@ -100,6 +100,7 @@ export function runQuickStart({ page, work, tarballs, log }) {
   expect('core.ts', '[ 1, 56, 56, 32 ] [ 1, 28, 28, 32 ]');
   expect('models.ts', 'same logits: true');
   expect('save.ts', '');
+  expect('layers.ts', 'parameters, output ,10');
   expect('analysis.ts', '0.4375 0.625');
   expect('bench.ts', 'layer-c64-s56-a0.5');
   if (process.env.OCTCONV_REQUIRE_TORCH === '1' || outputs.has('safetensors_lite.py'))

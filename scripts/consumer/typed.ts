@@ -5,6 +5,9 @@ import { type BenchmarkResult, runBenchmark, selectCases } from '@octconv/bench'
 import { type OctaveTensor, octaveConv2d, octaveConvOutputShape } from '@octconv/core';
 import { type ModelDescription, splitChannels } from '@octconv/core/shape';
 import {
+  evaluate,
+  type FitHistory,
+  fit as fitModule,
   loadTorchCheckpoint,
   MiniOctNet,
   type Module,
@@ -20,6 +23,12 @@ export async function check(x: OctaveTensor, image: tf.Tensor4D): Promise<number
   const logits: tf.Tensor2D = net.apply(image);
   const bytes: Uint8Array = await saveTorchCheckpoint(net);
   loadTorchCheckpoint(octResNet({ depth: 26, alpha: 0.5 }), bytes);
+  const history: FitHistory = await fitModule(
+    net,
+    { xs: image, ys: [0] },
+    { optimizer: {} as tf.Optimizer },
+  );
+  const scores = await evaluate(net, { xs: image, ys: [0] });
   const description: ModelDescription = net.describe({ height: 32, width: 32 });
   const analysis: Analysis = analyze(description);
   const result: BenchmarkResult = await runBenchmark({
@@ -34,6 +43,8 @@ export async function check(x: OctaveTensor, image: tf.Tensor4D): Promise<number
     splitChannels(10, 0.25).low +
     octaveConvOutputShape({ height: 9, width: 9, inChannels: 4, outChannels: 4 }).batch +
     logits.rank +
+    history.epoch.length +
+    scores.accuracy +
     (y.high?.rank ?? 0)
   );
 }

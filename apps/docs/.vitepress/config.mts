@@ -21,6 +21,7 @@ const guide = section('Guide', [
   ['The four paths', '/guide/four-paths'],
   ['Semantics', '/guide/semantics'],
   ['Quick start', '/guide/quick-start'],
+  ['The TensorFlow.js way', '/guide/tensorflow-way'],
   ['Backends', '/guide/backends'],
   ['Use a pretrained Oct-ResNet-50', '/guide/pretrained'],
   ['Design', '/guide/design'],

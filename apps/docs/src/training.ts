@@ -1,12 +1,15 @@
-// The training demo's session: MiniOctNet on shapesAndTextures with Adam, one trainStep at a
-// time, accuracy on a held-out set, and the PyTorch checkpoint of the result.
+// The training demo's session: MiniOctNet on shapesAndTextures with Adam, one batch of `fit` at
+// a time (so the page can redraw between steps), accuracy on a held-out set with `evaluate`,
+// predictions with `predict`, and the PyTorch checkpoint of the result.
 import {
+  evaluate,
+  fit as fitModule,
   type ImageDataset,
   MiniOctNet,
+  predict,
   SHAPE_TEXTURE_CLASSES,
   saveTorchCheckpoint,
   shapesAndTextures,
-  trainStep,
 } from '@octconv/models';
 import * as tf from '@tensorflow/tfjs-core';
 import type { FeatureMap } from './images';
@@ -46,21 +49,13 @@ export function imagesTensor(data: ImageDataset): tf.Tensor4D {
   return tf.tensor4d(data.images, [data.count, data.size, data.size, 3]);
 }
 
-/** Fraction of `labels` the network (in eval mode) gets right. */
+/** Fraction of `labels` the network (in eval mode; its mode is restored) gets right. */
 export async function accuracy(
   net: MiniOctNet,
   images: tf.Tensor4D,
   labels: ArrayLike<number>,
 ): Promise<number> {
-  const wasTraining = net.training;
-  net.eval();
-  const predicted = tf.tidy(() => tf.argMax(net.apply(images), 1));
-  const values = await predicted.data();
-  predicted.dispose();
-  net.train(wasTraining);
-  let correct = 0;
-  for (let i = 0; i < labels.length; i++) if (values[i] === labels[i]) correct++;
-  return correct / labels.length;
+  return (await evaluate(net, { xs: images, ys: labels }, { batchSize: 64 })).accuracy;
 }
 
 /** A held-out image with its class and the network's guess. */
@@ -89,7 +84,10 @@ export class TrainingSession {
     this.testImages = imagesTensor(this.test);
   }
 
-  /** One Adam step on the next batch (the training set is walked in order, round and round). */
+  /**
+   * One Adam step on the next batch (the training set is walked in order, round and round):
+   * `fit` over exactly one batch, which puts the network in training mode and back.
+   */
   async step(): Promise<number> {
     const { batch } = this.settings;
     const perImage = IMAGE_SIZE * IMAGE_SIZE * 3;
@@ -99,16 +97,17 @@ export class TrainingSession {
       this.train.images.subarray(from * perImage, (from + batch) * perImage),
       [batch, IMAGE_SIZE, IMAGE_SIZE, 3],
     );
-    const loss = trainStep(
-      this.net,
-      this.optimizer,
-      images,
-      this.train.labels.subarray(from, from + batch),
-    );
-    const value = (await loss.data())[0]!;
-    tf.dispose([images, loss]);
-    this.steps += 1;
-    return value;
+    try {
+      const history = await fitModule(
+        this.net,
+        { xs: images, ys: this.train.labels.subarray(from, from + batch) },
+        { optimizer: this.optimizer, batchSize: batch, shuffle: false },
+      );
+      this.steps += 1;
+      return history.history.loss[0]!;
+    } finally {
+      images.dispose();
+    }
   }
 
   /** Accuracy on the held-out set. */
@@ -118,14 +117,12 @@ export class TrainingSession {
 
   /** The first `count` held-out images (scaled into [0, 1] for display) and the predictions. */
   async examples(count: number): Promise<Example[]> {
-    const wasTraining = this.net.training;
-    this.net.eval();
     const images = tf.slice(this.testImages, 0, count);
-    const predicted = tf.tidy(() => tf.argMax(this.net.apply(images), 1));
+    const logits = predict(this.net, images);
+    const predicted = tf.argMax(logits, 1);
     const classes = await predicted.data();
     const pixels = (await images.data()) as Float32Array;
-    tf.dispose([images, predicted]);
-    this.net.train(wasTraining);
+    tf.dispose([images, logits, predicted]);
     const perImage = IMAGE_SIZE * IMAGE_SIZE * 3;
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;

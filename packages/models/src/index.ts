@@ -1,6 +1,7 @@
 export * from './blocks/index';
 export * from './checkpoint/index';
 export * from './data/index';
+export * from './fit/index';
 export * from './inference/index';
 export * from './layers/index';
 export * from './module/index';

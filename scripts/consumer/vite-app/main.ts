@@ -1,4 +1,6 @@
-// A browser app built by Vite from the installed tarballs: MiniOctNet forward on wasm.
+// A browser app built by Vite from the installed tarballs: MiniOctNet forward on wasm, and its
+// tf.layers form (@octconv/layers) with the module's weights copied in.
+import { copyMiniOctNetWeights, miniOctNetModel } from '@octconv/layers';
 import { MiniOctNet } from '@octconv/models';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import plain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -17,11 +19,23 @@ try {
   const net = new MiniOctNet({ random: 1 }).eval();
   const logits = net.apply(tf.randomNormal([2, 16, 16, 3]) as tf.Tensor4D);
   const values = await logits.data();
+  const model = miniOctNetModel();
+  copyMiniOctNetWeights(net, model);
+  const images = tf.randomNormal([2, 16, 16, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+  const [a, b] = [
+    await net.apply(images).data(),
+    await (model.predict(images) as tf.Tensor).data(),
+  ];
   const result = {
     backend: tf.getBackend(),
     shape: logits.shape,
     finite: values.every(Number.isFinite),
     params: net.parameterCount(),
+    layersParams: model.trainableWeights.reduce(
+      (n, w) => n + (w.shape as number[]).reduce((x, y) => x * y, 1),
+      0,
+    ),
+    layersSame: a.every((v, i) => Math.abs(v - b[i]!) <= 1e-4 * (1 + Math.abs(v))),
   };
   out.textContent = JSON.stringify(result);
   (window as unknown as { octconvResult: unknown }).octconvResult = result;

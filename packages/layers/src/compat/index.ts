@@ -1,0 +1,1 @@
+export { KerasOctConv2D, type KerasOctConv2DArgs } from './keras-oct-conv2d';

@@ -1,0 +1,9 @@
+export type {
+  Constraint,
+  ConstraintOption,
+  Initializer,
+  InitializerOption,
+  Regularizer,
+  RegularizerOption,
+  WeightOptions,
+} from './weight-options';

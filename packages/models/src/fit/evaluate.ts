@@ -1,0 +1,86 @@
+import { softmaxCrossEntropy } from '@octconv/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { FitData } from './data';
+import { type DataPlan, planData } from './data';
+import { type Classifier, checkBatch, checkModule, checkOptions, countOption } from './fit';
+
+/** What {@link evaluate} returns: means over every sample. */
+export interface EvaluateResult {
+  /** Mean softmax cross-entropy. */
+  loss: number;
+  /** Fraction of samples whose largest logit is their label. */
+  accuracy: number;
+  /** Samples evaluated. */
+  count: number;
+}
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** Samples per forward for `{ xs, ys }` data; default 32. */
+  batchSize?: number;
+}
+
+/** @internal Evaluates batches in eval mode; the caller restores the mode. */
+export async function evaluateBatches(
+  functionName: string,
+  net: Classifier,
+  plan: DataPlan,
+): Promise<EvaluateResult> {
+  net.eval();
+  let count = 0;
+  let lossSum = 0;
+  let correctSum = 0;
+  for await (const batch of plan.batches(null)) {
+    try {
+      checkBatch(functionName, net, batch, false);
+      const [loss, correct] = tf.tidy(() => {
+        const logits = net.apply(batch.xs);
+        const labels = tf.tensor1d(batch.labels, 'int32');
+        return [
+          softmaxCrossEntropy(logits, batch.labels),
+          tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')),
+        ];
+      });
+      const [l, c] = await Promise.all([loss.data(), correct.data()]);
+      tf.dispose([loss, correct]);
+      count += batch.labels.length;
+      lossSum += l[0]! * batch.labels.length;
+      correctSum += c[0]!;
+    } finally {
+      if (batch.owned) batch.xs.dispose();
+    }
+  }
+  return {
+    loss: count > 0 ? lossSum / count : Number.NaN,
+    accuracy: count > 0 ? correctSum / count : Number.NaN,
+    count,
+  };
+}
+
+/**
+ * Mean loss and accuracy of a classifier module on labelled data, as tfjs's `model.evaluate`:
+ * eval mode (batch norms use their running statistics and update nothing), in batches, no
+ * tensor left behind; the module's mode is restored afterwards.
+ *
+ * @param module A classifier: `[batch, h, w, c]` → `[batch, classes]`.
+ * @param data `{ xs, ys }` or a source of batches, as {@link fit} takes.
+ * @throws InvalidArgumentError / ShapeMismatchError for bad data, before any forward.
+ */
+export async function evaluate(
+  module: Classifier,
+  data: FitData,
+  options?: EvaluateOptions,
+): Promise<EvaluateResult> {
+  const fn = 'evaluate';
+  const net = checkModule(fn, module);
+  const o = checkOptions(fn, options, ['batchSize']);
+  const batchSize = countOption(fn, o, 'batchSize', 32);
+  const plan = await planData(fn, 'data', data, batchSize);
+  if (plan.whole) checkBatch(fn, net, plan.whole, false);
+  const wasTraining = net.training;
+  try {
+    return await evaluateBatches(fn, net, plan);
+  } finally {
+    net.train(wasTraining);
+  }
+}

@@ -1,0 +1,12 @@
+export type { Batch, BatchSource, FitData } from './data';
+export { type EvaluateOptions, type EvaluateResult, evaluate } from './evaluate';
+export {
+  type CallbackResult,
+  type Classifier,
+  type FitCallbacks,
+  type FitHistory,
+  type FitLogs,
+  type FitOptions,
+  fit,
+} from './fit';
+export { type PredictOptions, predict } from './predict';
