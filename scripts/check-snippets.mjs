@@ -2,8 +2,7 @@
 // Type-checks every TypeScript snippet of the guide and the READMEs against the built packages,
 // as a user would paste them: each ```ts block becomes a module of its own under
 // apps/docs/.snippets/ (which resolves every @octconv package and tfjs), strict mode.
-// A block preceded by `<!-- quickstart-test: append NAME -->` (or `<!-- snippet: continues -->`)
-// continues the block before it, as the page says; nothing is skipped.
+// Blocks marked as continuations join the block before; nothing is skipped.
 // Usage: node scripts/check-snippets.mjs (after `pnpm build`).
 
 import { execFileSync } from 'node:child_process';
@@ -32,14 +31,21 @@ function pages() {
   });
 }
 
-const block =
-  /(<!-- (?:quickstart-test: append [\w.-]+|snippet: continues) -->\n)?```ts\n([\s\S]*?)\n```/g;
+// The HTML comments right above a block: `quickstart-test: append NAME` or `snippet: continues`
+// join it to the block before; `snippet-context: CODE` is code the page leaves to the reader (the
+// user's own tensors, say), prepended for the check only.
+const block = /((?:<!-- [^\n]*? -->\n)*)```ts\n([\s\S]*?)\n```/g;
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const files = [];
 for (const page of pages()) {
   const snippets = [];
-  for (const [, continues, code] of readFileSync(page, 'utf8').matchAll(block)) {
+  for (const [, comments, body] of readFileSync(page, 'utf8').matchAll(block)) {
+    const continues = /<!-- (?:quickstart-test: append [\w.-]+|snippet: continues) -->/.test(
+      comments,
+    );
+    const context = [...comments.matchAll(/<!-- snippet-context: (.*?) -->/g)].map((m) => m[1]);
+    const code = [...context, body].join('\n');
     if (continues && snippets.length > 0) snippets[snippets.length - 1] += `\n${code}`;
     else snippets.push(code);
   }
