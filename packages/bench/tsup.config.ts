@@ -6,4 +6,6 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // import.meta.url in the CommonJS build too (the Node wasm-threads start resolves files by it).
+  shims: true,
 });
