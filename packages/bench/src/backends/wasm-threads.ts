@@ -152,6 +152,18 @@ async function nodeThreadedFactory(
   workerFile ??= writeWorkerFile(wasmWorkerContents);
   const worker = await workerFile;
   return async () => {
+    // Emscripten's Node start-up adds process-wide handlers that rethrow every uncaught error
+    // from inside the build's one-line script (Node then prints all of it); a library must not.
+    type Listener = (...args: unknown[]) => void;
+    const events = ['uncaughtException', 'unhandledRejection'] as const;
+    const listeners = (event: (typeof events)[number]) =>
+      process.listeners(event as 'uncaughtException') as Listener[];
+    const before = events.map((event) => new Set(listeners(event)));
+    const dropHandlers = () =>
+      events.forEach((event, i) => {
+        for (const listener of listeners(event))
+          if (!before[i]!.has(listener)) process.removeListener(event, listener);
+      });
     const module = await withLogicalCores(2 * threads, () => {
       let reject: (error: Error) => void = () => {};
       const aborted = new Promise<never>((_, no) => {
@@ -167,7 +179,7 @@ async function nodeThreadedFactory(
             reject(new Error(`the threaded wasm build aborted while starting: ${String(what)}`)),
         }),
         aborted,
-      ]);
+      ]).finally(dropHandlers);
     });
     // The bridge tfjs's init() sets up on the module (tfjs-backend-wasm 4.22, backend_wasm.js).
     module.tfjs = {
