@@ -1,5 +1,6 @@
 // The page of wasm-threads-browser.test.ts: @octconv/bench's startBackend in a real browser, with
 // what the test asks of it on `window.octconvThreads`.
+import { compileForInference, octResNet } from '@octconv/models';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { ALL_CASES, type BackendFacts, startBackend } from '../../src/index';
@@ -51,7 +52,41 @@ function mismatches(actual: Map<string, Float32Array[]>, expected: Map<string, F
   return problems;
 }
 
+/**
+ * Compiled Oct-ResNet-50 at each of `alphas` (α 0 first), interleaved in this page on `threads`
+ * threads: the median ms of each (scripts/threads-browser.mjs; not a test).
+ */
+async function timeResNets(threads: number, alphas: number[], runs: number) {
+  const facts = await startBackend('wasm', { wasmPaths: '/wasm/', threads });
+  const nets = alphas.map((alpha) => {
+    const net = octResNet({ depth: 50, alpha, random: 1 }).eval();
+    const compiled = compileForInference(net);
+    net.dispose();
+    return compiled;
+  });
+  const x = tf.randomNormal([1, 224, 224, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const once = async (i: number) => {
+    const start = performance.now();
+    const y = nets[i]!.apply(x);
+    await y.data();
+    y.dispose();
+    return performance.now() - start;
+  };
+  for (let w = 0; w < 2; w++) for (let i = 0; i < nets.length; i++) await once(i);
+  const times: number[][] = nets.map(() => []);
+  for (let r = 0; r < runs; r++)
+    for (let k = 0; k < nets.length; k++) {
+      const i = (k + r) % nets.length;
+      times[i]!.push(await once(i));
+    }
+  x.dispose();
+  for (const net of nets) net.dispose();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  return { threadCount: facts.threadCount, medians: times.map(median) };
+}
+
 const api = {
+  timeResNets,
   /** startBackend's facts and tfjs's own count, for `threads` (undefined: left out). */
   async start(threads?: number) {
     const facts: BackendFacts = await startBackend('wasm', {
