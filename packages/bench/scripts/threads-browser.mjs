@@ -78,7 +78,9 @@ try {
         [threads, alphas, Number(values.runs)],
       );
       if (threadCount !== threads) throw new Error(`asked ${threads} threads, ran ${threadCount}`);
-      medians.forEach((m, i) => results.get(threads)[i].push(m));
+      medians.forEach((m, i) => {
+        results.get(threads)[i].push(m);
+      });
       console.error(
         `round ${round + 1}, ${threads} thread(s): ${medians.map((m) => m.toFixed(0)).join(', ')} ms`,
       );
@@ -105,7 +107,7 @@ try {
       .join('|')}|`,
   );
   for (const [threads, rows] of results) {
-    const ratios = rows.slice(1).map((r, i) => {
+    const ratios = rows.slice(1).map((r) => {
       const pairs = r.map((m, k) => rows[0][k] / m);
       return `${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}×`;
     });
