@@ -18,6 +18,8 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1,2' },
     runs: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '2' },
+    // Also a per-kernel tf.profile table of this α at each thread count (averaged over 3 calls).
+    profile: { type: 'string' },
   },
 });
 const alphas = values.alphas.split(',').map(Number);
@@ -117,6 +119,46 @@ try {
     const [a, b] = threadCounts;
     console.log(
       `\n${a}→${b} threads gain: ${alphas.map((alpha, i) => `α ${alpha} ${(mid(results.get(a)[i]) / mid(results.get(b)[i])).toFixed(2)}×`).join(', ')}`,
+    );
+  }
+  if (values.profile !== undefined) {
+    const alpha = Number(values.profile);
+    const tables = [];
+    for (const threads of threadCounts)
+      tables.push(
+        (
+          await page.evaluate(
+            ([t, a]) => window.octconvThreads.profileResNet(t, a, 3),
+            [threads, alpha],
+          )
+        ).table,
+      );
+    const total = (t) =>
+      Object.entries(t).reduce((s, [n, k]) => s + (n.includes(' ') ? 0 : k.ms), 0);
+    const names = Object.keys(tables[0]).sort((a, b) => tables[0][b].ms - tables[0][a].ms);
+    const ordered = [
+      ...names.filter((n) => !n.includes(' ')),
+      ...names.filter((n) => n.includes(' ')).slice(0, 12),
+    ];
+    console.log(
+      `\nα ${alpha} in Chromium, per kernel (tf.profile, ms per forward):\n\n| kernel | calls | ${threadCounts.map((t) => `${t} thread(s) ms | share`).join(' | ')} | gain |\n|---|---:|${threadCounts.map(() => '---:|---:').join('|')}|---:|`,
+    );
+    for (const name of ordered) {
+      const cells = tables.map((t) =>
+        t[name]
+          ? `${t[name].ms.toFixed(1)} | ${((100 * t[name].ms) / total(t)).toFixed(0)}%`
+          : '— | —',
+      );
+      const gain =
+        tables[0][name] && tables[1]?.[name]
+          ? `${(tables[0][name].ms / tables[1][name].ms).toFixed(2)}×`
+          : '—';
+      console.log(
+        `| ${name} | ${Math.round(tables[0][name].calls)} | ${cells.join(' | ')} | ${gain} |`,
+      );
+    }
+    console.log(
+      `| **total** | | ${tables.map((t) => `${total(t).toFixed(1)} |`).join(' | ')} | ${tables[1] ? `${(total(tables[0]) / total(tables[1])).toFixed(2)}×` : '—'} |`,
     );
   }
 } finally {

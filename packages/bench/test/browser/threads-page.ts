@@ -85,8 +85,49 @@ async function timeResNets(threads: number, alphas: number[], runs: number) {
   return { threadCount: facts.threadCount, medians: times.map(median) };
 }
 
+/**
+ * tf.profile of compiled Oct-ResNet-50 at `alpha` on `threads` threads, after two warm-up calls:
+ * per kernel name (and per convolution shape) the ms per forward, averaged over `calls` calls.
+ */
+async function profileResNet(threads: number, alpha: number, calls: number) {
+  const facts = await startBackend('wasm', { wasmPaths: '/wasm/', threads });
+  const net = octResNet({ depth: 50, alpha, random: 1 }).eval();
+  const compiled = compileForInference(net);
+  net.dispose();
+  const x = tf.randomNormal([1, 224, 224, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  for (let w = 0; w < 2; w++) {
+    const y = compiled.apply(x);
+    await y.data();
+    y.dispose();
+  }
+  const table: Record<string, { ms: number; calls: number }> = {};
+  for (let c = 0; c < calls; c++) {
+    let out: tf.Tensor | null = null;
+    const profile = await tf.profile(() => {
+      out = compiled.apply(x);
+      return out;
+    });
+    await (out as tf.Tensor | null)?.data();
+    (out as tf.Tensor | null)?.dispose();
+    for (const k of profile.kernels) {
+      const keys = [k.name];
+      if (k.name === 'FusedConv2D')
+        keys.push(`${k.name} ${k.inputShapes[0]?.join('×')} ⊛ ${k.inputShapes[1]?.join('×')}`);
+      for (const key of keys) {
+        const row = (table[key] ??= { ms: 0, calls: 0 });
+        row.ms += (k.kernelTimeMs as number) / calls;
+        row.calls += 1 / calls;
+      }
+    }
+  }
+  x.dispose();
+  compiled.dispose();
+  return { threadCount: facts.threadCount, table };
+}
+
 const api = {
   timeResNets,
+  profileResNet,
   /** startBackend's facts and tfjs's own count, for `threads` (undefined: left out). */
   async start(threads?: number) {
     const facts: BackendFacts = await startBackend('wasm', {
