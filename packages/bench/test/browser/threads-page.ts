@@ -114,7 +114,8 @@ async function profileResNet(threads: number, alpha: number, calls: number) {
       if (k.name === 'FusedConv2D')
         keys.push(`${k.name} ${k.inputShapes[0]?.join('×')} ⊛ ${k.inputShapes[1]?.join('×')}`);
       for (const key of keys) {
-        const row = (table[key] ??= { ms: 0, calls: 0 });
+        table[key] ??= { ms: 0, calls: 0 };
+        const row = table[key];
         row.ms += (k.kernelTimeMs as number) / calls;
         row.calls += 1 / calls;
       }
