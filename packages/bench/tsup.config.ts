@@ -7,6 +7,8 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
+    // import.meta.url in the CommonJS build too (the Node wasm-threads start resolves files by it).
+    shims: true,
   },
   // The CLIs run as ES modules (`bin` points at dist/*.js; the CLI finds Chart.js through
   // import.meta.url): a CommonJS copy would only carry an empty import.meta.

@@ -40,7 +40,13 @@ export function describeFacts(facts: BackendFacts): string {
   const details: string[] = [];
   if (facts.name === 'wasm') {
     details.push(facts.simd ? 'SIMD' : 'no SIMD');
-    details.push(facts.threads ? 'threads' : 'no threads');
+    details.push(
+      facts.threadCount !== undefined
+        ? `${facts.threadCount} thread${facts.threadCount === 1 ? '' : 's'}`
+        : facts.threads
+          ? 'threads'
+          : 'no threads',
+    );
   }
   if (facts.adapter) {
     details.push(facts.adapter.description);

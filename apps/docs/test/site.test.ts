@@ -300,6 +300,10 @@ describe.runIf(HAS_CHROMIUM)('the docs site in Chromium', () => {
         await page.fill('input[name=filter]', 'layer-c256-s14-a0.5');
         await page.fill('input[name=warmup]', '1');
         await page.fill('input[name=runs]', '2');
+        // Two wasm threads, asked for in the page, are what runs (tfjs alone would run half the
+        // logical cores: one on a 2-core machine).
+        await page.fill('input[name=threads]', '2');
+        const cores = await page.evaluate(() => navigator.hardwareConcurrency);
         for (const name of ['cpu', 'wasm', 'webgpu'] as const)
           await page.setChecked(`input[name=backend-${name}]`, backends().includes(name));
         await page.click('.oct-benchmark button[type=submit]');
@@ -328,11 +332,13 @@ describe.runIf(HAS_CHROMIUM)('the docs site in Chromium', () => {
             expect.arrayContaining(['OctconvPoolConcat', 'OctconvFusedUpsampleAdd']),
           );
         }
-        // Served cross-origin isolated, the wasm backend has SIMD and threads.
+        // Served cross-origin isolated, the wasm backend has SIMD and runs the threads asked for.
         expect(result.backends.find((b) => b.name === 'wasm')).toMatchObject({
           available: true,
           simd: true,
           threads: true,
+          threadCount: Math.min(2, cores),
+          threadsRequested: 2,
         });
         expect(await page.locator('.oct-results tbody tr').count()).toBe(backends().length);
         // The CLI's self-contained HTML report of the same result.

@@ -5,6 +5,7 @@ export {
   startBackend,
   webgpuDeviceLost,
 } from './backends/backends';
+export { MAX_WASM_THREADS } from './backends/wasm-threads';
 export { ALL_CASES, type BenchCase, type PreparedCase, selectCases } from './cases/cases';
 export {
   type BenchmarkProgress,

@@ -168,6 +168,34 @@ describe('octconv-bench CLI', async () => {
     );
   }
 
+  it('runs wasm on 2 threads in Node with --threads 2, says so, and exits', () => {
+    const json = join(directory, 'threads.json');
+    const run = cli(
+      '--backends',
+      'wasm',
+      '--threads',
+      '2',
+      '--cases',
+      'layer-c256-s14-a0.5',
+      '--warmup',
+      '0',
+      '--runs',
+      '1',
+      '--json',
+      json,
+      '--html',
+      join(directory, 'threads.html'),
+    );
+    // spawnSync's timeout would kill a CLI kept alive by the thread pool's workers (status null).
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^wasm: SIMD yes, 2 threads$/m);
+    const result = parseBenchmarkResult(JSON.parse(readFileSync(json, 'utf8')));
+    expect(result.backends).toEqual([
+      expect.objectContaining({ name: 'wasm', threads: true, threadCount: 2, threadsRequested: 2 }),
+    ]);
+    expect(result.results).toHaveLength(1);
+  });
+
   it('exits 1 with a clear message for a malformed baseline and bad flags', () => {
     const bad = join(directory, 'bad.json');
     writeFileSync(bad, JSON.stringify({ schema: 'something-else' }));
@@ -180,6 +208,11 @@ describe('octconv-bench CLI', async () => {
       'no case of the default suite matches',
     );
     expect(cli('--backends', 'tpu').stderr).toContain('unknown backend "tpu"');
+    expect(cli('--threads', '0').stderr).toContain('--threads must be an integer ≥ 1');
+    expect(cli('--threads', 'two').stderr).toContain('--threads must be an integer ≥ 1');
+    expect(cli('--backends', 'cpu', '--threads', '2').stderr).toContain(
+      '--threads sets the wasm backend',
+    );
     const intoDirectory = cli(
       '--backends',
       'cpu',

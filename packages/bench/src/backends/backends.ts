@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendFacts, BackendName } from '../schema/result-schema';
+import {
+  importNodeOnly,
+  planWasmThreads,
+  registerWasmThreads,
+  restoreTfjsWasm,
+  type WasmThreadPlan,
+  wasmThreadFacts,
+} from './wasm-threads';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
 
@@ -15,17 +23,21 @@ const isNode = typeof process !== 'undefined' && process.versions?.node !== unde
 export interface StartOptions {
   /** Browser only: where the wasm binaries are served (tfjs-backend-wasm's `setWasmPaths`). */
   wasmPaths?: string;
+  /**
+   * wasm only: the threads of XNNPACK's pool, a whole number ≥ 1, capped at the logical cores
+   * (Node: `os.availableParallelism()`, page: `navigator.hardwareConcurrency`) and at 8 (the
+   * workers tfjs-backend-wasm pre-creates). In Node this starts tfjs-backend-wasm's threaded SIMD
+   * build (which tfjs itself refuses there); in a page, threads need cross-origin isolation
+   * (COOP/COEP headers) or the page runs one. tfjs's own default is half the logical cores
+   * (at least 1); asking for more lifts that halving. Changing the count restarts the wasm
+   * backend: tensors that live on it are gone. Left out: the wasm backend as it is (tfjs's
+   * default when it was never started: one thread in Node). The backend facts report the count
+   * that really runs (`threadCount`).
+   */
+  threads?: number;
 }
 
 const imported = new Map<BackendName, Promise<void>>();
-
-/**
- * Imports a Node-only module by a computed name, so that browser bundlers (Vite, webpack) do not
- * try to bundle Dawn's native addon into a page that has WebGPU of its own.
- */
-function importNodeOnly<T>(specifier: string): Promise<T> {
-  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
-}
 
 async function installDawn(): Promise<void> {
   const g = globalThis as { navigator?: { gpu?: unknown } };
@@ -59,6 +71,8 @@ async function installDawn(): Promise<void> {
 }
 
 async function importBackend(name: BackendName, options: StartOptions): Promise<void> {
+  // Node-only modules (Dawn's native addon, node:fs) are imported by computed names, so that
+  // browser bundlers leave them out of a page that has WebGPU of its own.
   let promise = imported.get(name);
   if (!promise) {
     promise = (async () => {
@@ -169,7 +183,8 @@ async function recreateWebGpu(): Promise<void> {
 /**
  * Makes `name` the active tfjs backend, importing it on first use (Node: WebGPU through Dawn,
  * with SwiftShader found automatically on GPU-less Linux; browser: the native adapter; wasm
- * threads only in a cross-origin-isolated page). Never throws: a backend that cannot start is
+ * with `options.threads` threads, in Node too, and in a page when it is cross-origin isolated).
+ * Never throws: a backend that cannot start is
  * returned with `available: false` and the reason. Calling it again after the WebGPU device was
  * lost (a driver reset, `device.destroy()`) starts a new device; tensors of the old one are gone.
  */
@@ -177,10 +192,19 @@ export async function startBackend(
   name: BackendName,
   options: StartOptions = {},
 ): Promise<BackendFacts> {
+  let threadPlan: WasmThreadPlan | undefined;
+  let replacedWasm = false;
   try {
     if (!BACKEND_NAMES.includes(name))
       throw new Error(`unknown backend ${JSON.stringify(name)} (cpu, wasm, webgpu)`);
+    if (name === 'wasm' && options.threads !== undefined)
+      threadPlan = await planWasmThreads(options.threads);
     await importBackend(name, options);
+    if (threadPlan)
+      replacedWasm = await registerWasmThreads(
+        await import('@tensorflow/tfjs-backend-wasm'),
+        threadPlan,
+      );
     if (name === 'webgpu' && webgpuLost !== null) {
       // The device of the registered backend was lost: start over on a new one.
       await recreateWebGpu();
@@ -199,6 +223,8 @@ export async function startBackend(
     await tf.ready();
     if (tf.getBackend() !== name) throw new Error(`the active backend is ${tf.getBackend()}`);
   } catch (error) {
+    // A threaded start that failed leaves tfjs's own wasm backend registered, as it was.
+    if (replacedWasm) restoreTfjsWasm();
     const reason = (error as Error)?.message ?? String(error);
     return {
       name,
@@ -212,7 +238,16 @@ export async function startBackend(
   const facts: BackendFacts = { name, available: true };
   if (name === 'wasm') {
     facts.simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-    facts.threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) && !isNode;
+    Object.assign(facts, wasmThreadFacts(await import('@tensorflow/tfjs-backend-wasm')));
+    if (threadPlan) {
+      facts.threadsRequested = threadPlan.requested;
+      const running = facts.threadCount ?? 1;
+      const why =
+        running < threadPlan.target && !isNode && !facts.threads
+          ? 'the page is not cross-origin isolated (COOP/COEP headers), so tfjs-backend-wasm runs its single-threaded build'
+          : threadPlan.capped;
+      if (running < threadPlan.requested && why) facts.threadsCapped = why;
+    }
   }
   if (name === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: GpuDevice }).device;

@@ -45,6 +45,8 @@ Usage: octconv-bench [options]
   --runs N          timed calls per variant, interleaved (default 10; ratios want 20 or more,
                     fewer or a wide p10–p90 spread are flagged in the noise column)
   --seed N          inputs and weights seed (default 1)
+  --threads N       wasm: threads of XNNPACK's pool (Node too; capped at the logical cores and 8;
+                    default: tfjs's own, one in Node); the backend line says how many really ran
   --json FILE       write the results as JSON (default bench-results/results.json; never the
                     --compare file: then the default becomes bench-results/results-<time>.json)
   --html FILE       write a self-contained HTML report (default bench-results/report.html)
@@ -120,6 +122,7 @@ async function main(argv: string[]): Promise<void> {
       warmup: { type: 'string' },
       runs: { type: 'string' },
       seed: { type: 'string' },
+      threads: { type: 'string' },
       json: { type: 'string' },
       html: { type: 'string' },
       markdown: { type: 'boolean' },
@@ -149,6 +152,7 @@ async function main(argv: string[]): Promise<void> {
   const warmup = count('warmup', values.warmup, 3, 0);
   const runs = count('runs', values.runs, 10, 1);
   const seed = count('seed', values.seed, 1, 0);
+  const threads = values.threads === undefined ? undefined : count('threads', values.threads, 1, 1);
   let baseline: BenchmarkResult | undefined;
   if (values.compare !== undefined) {
     let raw: unknown;
@@ -193,6 +197,11 @@ async function main(argv: string[]): Promise<void> {
     }
   }
 
+  if (threads !== undefined && !backends.includes('wasm'))
+    throw new UsageError(
+      `--threads sets the wasm backend's threads, and --backends ${backends.join(',')} leaves wasm out`,
+    );
+
   const { jsonPath, moved } = resultPath(values.json, values.compare);
   const htmlPath = values.html ?? 'bench-results/report.html';
   checkWritable('--json', jsonPath);
@@ -212,6 +221,7 @@ async function main(argv: string[]): Promise<void> {
     warmup,
     runs,
     seed,
+    ...(threads !== undefined && { startOptions: { threads } }),
     machine: {
       node: process.versions.node,
       cpus: cpus().length,

@@ -121,7 +121,9 @@ export function formatBackends(result: BenchmarkResult): string {
       if (b.skipped) return `${b.name}: skipped — ${b.reason}`;
       const facts = [
         b.simd !== undefined && `SIMD ${b.simd ? 'yes' : 'no'}`,
-        b.threads !== undefined && `threads ${b.threads ? 'yes' : 'no'}`,
+        b.threadCount !== undefined
+          ? `${b.threadCount} thread${b.threadCount === 1 ? '' : 's'}${b.threadsRequested !== undefined && b.threadsRequested !== b.threadCount ? ` of ${b.threadsRequested} asked` : ''}${b.threadsCapped ? ` (${b.threadsCapped})` : ''}`
+          : b.threads !== undefined && `threads ${b.threads ? 'yes' : 'no'}`,
         b.adapter &&
           `adapter ${b.adapter.description}${b.adapter.isFallbackAdapter ? ' (fallback/software: do not judge speed by it)' : ''}`,
       ].filter(Boolean);

@@ -29,7 +29,14 @@ export const backendFactsSchema = z.object({
   /** Started but left out of the run (the CLI's default skips a software WebGPU adapter). */
   skipped: z.boolean().optional(),
   simd: z.boolean().optional(),
+  /** wasm: whether the threaded build runs (it may still run one thread: see threadCount). */
   threads: z.boolean().optional(),
+  /** wasm: the threads XNNPACK's pool really runs (tfjs-backend-wasm's getThreadsCount()). */
+  threadCount: z.number().int().positive().optional(),
+  /** wasm: the `threads` startBackend was asked for, if any. */
+  threadsRequested: z.number().int().positive().optional(),
+  /** wasm: why fewer threads run than were asked for. */
+  threadsCapped: z.string().optional(),
   adapter: z
     .object({ description: z.string(), isFallbackAdapter: z.boolean().optional() })
     .optional(),
