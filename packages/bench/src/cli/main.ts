@@ -25,6 +25,7 @@ import {
   formatComparison,
   formatNoiseWarning,
   formatResults,
+  STABLE_RUNS,
 } from '../report/table';
 import {
   type BackendFacts,
@@ -42,8 +43,8 @@ Usage: octconv-bench [options]
                     or full (+ Oct-ResNet-50, the four official Oct-MobileNets)
   --cases LIST      only cases whose id contains one of these (e.g. layer-c64,mini)
   --warmup N        untimed calls per variant before timing (default 3)
-  --runs N          timed calls per variant, interleaved (default 10; ratios want 20 or more,
-                    fewer or a wide p10–p90 spread are flagged in the noise column)
+  --runs N          timed calls per variant, interleaved (default 20: fewer, or a wide
+                    p10–p90 spread, is flagged in the noise column)
   --seed N          inputs and weights seed (default 1)
   --threads N       wasm: threads of XNNPACK's pool (Node too; capped at the logical cores and 8;
                     default: tfjs's own, one in Node); the backend line says how many really ran
@@ -150,7 +151,7 @@ async function main(argv: string[]): Promise<void> {
       `no case of the ${suite} suite matches ${JSON.stringify(values.cases)} (see --list)`,
     );
   const warmup = count('warmup', values.warmup, 3, 0);
-  const runs = count('runs', values.runs, 10, 1);
+  const runs = count('runs', values.runs, STABLE_RUNS, 1);
   const seed = count('seed', values.seed, 1, 0);
   const threads = values.threads === undefined ? undefined : count('threads', values.threads, 1, 1);
   let baseline: BenchmarkResult | undefined;
