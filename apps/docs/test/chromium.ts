@@ -30,10 +30,18 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A page that records what went wrong on it in `problems`. */
-export async function openPage(browser: Browser): Promise<{ page: Page; problems: string[] }> {
+/**
+ * A page that records what went wrong on it in `problems`. Requests the page itself cancelled
+ * (`net::ERR_ABORTED`: VitePress prefetches the chunks of linked pages when the browser is idle,
+ * and the next navigation cancels those still in flight) go to `aborted` instead: they say
+ * nothing about the site until `unservedAborts` has fetched each of them again.
+ */
+export async function openPage(
+  browser: Browser,
+): Promise<{ page: Page; problems: string[]; aborted: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const problems: string[] = [];
+  const aborted: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
@@ -41,10 +49,28 @@ export async function openPage(browser: Browser): Promise<{ page: Page; problems
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
-  page.on('requestfailed', (request) =>
-    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`),
-  );
-  return { page, problems };
+  page.on('requestfailed', (request) => {
+    const reason = request.failure()?.errorText;
+    if (reason === 'net::ERR_ABORTED') aborted.push(request.url());
+    else problems.push(`request failed: ${request.url()} (${reason})`);
+  });
+  return { page, problems, aborted };
+}
+
+/**
+ * Fetches every cancelled request's URL again, outside the browser, and returns a problem for
+ * each one the server does not answer with 200: a cancelled request for a missing chunk still
+ * fails the test.
+ */
+export async function unservedAborts(aborted: readonly string[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const url of new Set(aborted)) {
+    const response = await fetch(url);
+    await response.arrayBuffer();
+    if (response.status !== 200)
+      problems.push(`cancelled request, HTTP ${response.status} when fetched again: ${url}`);
+  }
+  return problems;
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
@@ -81,7 +107,7 @@ export async function onToolPage(
   name: string,
   body: (page: Page) => Promise<void>,
 ): Promise<void> {
-  const { page, problems } = await openPage(browser);
+  const { page, problems, aborted } = await openPage(browser);
   try {
     await page.goto(url);
     await waitForState(page, ready, 60_000);
@@ -93,5 +119,6 @@ export async function onToolPage(
   } finally {
     await page.close();
   }
+  problems.push(...(await unservedAborts(aborted)));
   if (problems.length > 0) throw new Error(`${url} reported:\n${problems.join('\n')}`);
 }

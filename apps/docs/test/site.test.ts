@@ -33,6 +33,7 @@ import {
   REQUIRE_BROWSER,
   REQUIRE_WEBGPU,
   screenshot,
+  unservedAborts,
   waitForState,
 } from './chromium';
 
@@ -136,10 +137,11 @@ describe.runIf(HAS_CHROMIUM)('the docs site in Chromium', () => {
         '/pretrained',
       ]),
     );
-    const { page, problems } = await openPage(browser);
+    const { page, problems, aborted } = await openPage(browser);
     const report: string[] = [];
     for (const path of pages) {
       problems.length = 0;
+      aborted.length = 0;
       await page.goto(`${server.url}${path}`, { waitUntil: 'networkidle' });
       await page.waitForSelector('#VPContent');
       if (await page.$('.oct-tool')) await waitForState(page, ['idle', 'done'], 60_000);
@@ -147,6 +149,7 @@ describe.runIf(HAS_CHROMIUM)('the docs site in Chromium', () => {
       if (!/^\/api\/@octconv\/[^/]+\/[^/]+\//.test(path))
         await screenshot(page, `page${path.replace(/\/$/, '/index').replaceAll('/', '-')}`);
       report.push(...problems.map((problem) => `${path}: ${problem}`));
+      report.push(...(await unservedAborts(aborted)).map((problem) => `${path}: ${problem}`));
     }
     await page.close();
     expect(report).toEqual([]);
