@@ -1,3 +1,5 @@
+// The block tables live in @octconv/core/shape (shared with @octconv/models); re-exported here.
+export { MOBILENET_V1_BLOCKS, MOBILENET_V2_BLOCKS } from '@octconv/core/shape';
 export {
   type Analysis,
   type AnalysisTotals,
@@ -15,8 +17,6 @@ export {
 export {
   describeOctMobileNetV1,
   describeOctMobileNetV2,
-  MOBILENET_V1_BLOCKS,
-  MOBILENET_V2_BLOCKS,
   type OctMobileNetDescribeOptions,
 } from './describe/mobilenets';
 export {

@@ -1,6 +1,9 @@
 import {
   type BandShapes,
+  mobileNetBandAlpha as bandAlpha,
   InvalidArgumentError,
+  MOBILENET_V1_BLOCKS,
+  MOBILENET_V2_BLOCKS,
   type ModelDescription,
   type StrideMode,
 } from '@octconv/core/shape';
@@ -17,49 +20,6 @@ export interface OctMobileNetDescribeOptions {
   numClasses?: number;
   /** Image channels; default 3. */
   inChannels?: number;
-}
-
-/** Depthwise channels, pointwise channels and stride of MobileNet v1's 13 blocks (m = 1). */
-export const MOBILENET_V1_BLOCKS: readonly (readonly [number, number, 1 | 2])[] = [
-  [32, 64, 1],
-  [64, 128, 2],
-  [128, 128, 1],
-  [128, 256, 2],
-  [256, 256, 1],
-  [256, 512, 2],
-  [512, 512, 1],
-  [512, 512, 1],
-  [512, 512, 1],
-  [512, 512, 1],
-  [512, 512, 1],
-  [512, 1024, 2],
-  [1024, 1024, 1],
-];
-
-/** Input channels, expansion, output channels and stride of MobileNet v2's 17 blocks (m = 1). */
-export const MOBILENET_V2_BLOCKS: readonly (readonly [number, number, number, 1 | 2])[] = [
-  [32, 1, 16, 1],
-  [16, 6, 24, 2],
-  [24, 6, 24, 1],
-  [24, 6, 32, 2],
-  [32, 6, 32, 1],
-  [32, 6, 32, 1],
-  [32, 6, 64, 2],
-  [64, 6, 64, 1],
-  [64, 6, 64, 1],
-  [64, 6, 64, 1],
-  [64, 6, 96, 1],
-  [96, 6, 96, 1],
-  [96, 6, 96, 1],
-  [96, 6, 160, 2],
-  [160, 6, 160, 1],
-  [160, 6, 160, 1],
-  [160, 6, 320, 1],
-];
-
-/** The exact low fraction of the official split `int(ratio · c)`, as the models pass it. */
-function bandAlpha(channels: number, ratio: number): number {
-  return Math.floor(ratio * channels) / channels;
 }
 
 function strideMode(alphaIn: number, alphaOut: number): StrideMode {

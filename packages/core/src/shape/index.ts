@@ -25,6 +25,12 @@ export type {
   OctaveSplitLayerDescription,
   ReluLayerDescription,
 } from './layer-description';
+export {
+  MOBILENET_V1_BLOCKS,
+  MOBILENET_V2_BLOCKS,
+  mobileNetBandAlpha,
+  mobileNetSplit,
+} from './mobilenet';
 export { type OctaveConvLayerSpec, octaveConvOutputShape } from './octave-conv-output-shape';
 export {
   type Band,

@@ -1,6 +1,7 @@
+// The official split, from @octconv/core (where the block tables live too), kept here as well.
+export { mobileNetSplit } from '@octconv/core';
 export { MiniOctNet, type MiniOctNetOptions } from './mini-oct-net';
 export {
-  mobileNetSplit,
   OctaveDepthwiseSeparable,
   OctaveInvertedResidual,
   type OctMobileNetOptions,

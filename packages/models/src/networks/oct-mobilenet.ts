@@ -1,10 +1,12 @@
 import {
   add,
   type BandShapes,
-  type ChannelSplit,
+  mobileNetBandAlpha as bandAlpha,
   checkTensor4D,
   globalAvgPool,
   InvalidArgumentError,
+  MOBILENET_V1_BLOCKS,
+  MOBILENET_V2_BLOCKS,
   type OctaveTensor,
   relu,
   relu6,
@@ -42,23 +44,6 @@ export interface OctMobileNetOptions {
   /** Image channels; default 3. */
   inChannels?: number;
   random?: RandomInit;
-}
-
-/**
- * The official code's channel split: `int(ratio · c)` low (truncated, not rounded) and the rest
- * high. For every published model it equals `splitChannels` of `@octconv/core` (which rounds).
- */
-export function mobileNetSplit(channels: number, ratio: number): ChannelSplit {
-  const low = Math.floor(ratio * channels);
-  return { high: channels - low, low };
-}
-
-/**
- * The α our layers take to split `channels` as the official code does: the exact low fraction,
- * which `splitChannels` (rounding) maps back to the same split.
- */
-function bandAlpha(channels: number, ratio: number): number {
-  return mobileNetSplit(channels, ratio).low / channels;
 }
 
 /**
@@ -372,23 +357,6 @@ function traceNetwork(
   return net.classifier.trace(vector, joinName(name, 'classifier'), context);
 }
 
-/** Depthwise channels, pointwise channels and stride of MobileNet v1's 13 blocks (multiplier 1). */
-const V1_BLOCKS: readonly (readonly [number, number, 1 | 2])[] = [
-  [32, 64, 1],
-  [64, 128, 2],
-  [128, 128, 1],
-  [128, 256, 2],
-  [256, 256, 1],
-  [256, 512, 2],
-  [512, 512, 1],
-  [512, 512, 1],
-  [512, 512, 1],
-  [512, 512, 1],
-  [512, 512, 1],
-  [512, 1024, 2],
-  [1024, 1024, 1],
-];
-
 /**
  * Oct-MobileNet v1 (official `mobilenet_v1_075` / `_100` with `ratio = α`): a plain stem
  * (`conv1` 3×3/2, `bn1`, ReLU), 13 depthwise separable blocks `blocks.0`–`blocks.12`
@@ -428,7 +396,7 @@ export class OctMobileNetV1 extends Module<tf.Tensor4D, tf.Tensor2D> {
     const first = stem(this, width(32), o.random);
     this.conv1 = this.registerModule('conv1', first.conv);
     this.bn1 = this.registerModule('bn1', first.bn);
-    V1_BLOCKS.forEach(([dw, pw, stride], index) => {
+    MOBILENET_V1_BLOCKS.forEach(([dw, pw, stride], index) => {
       // Official lists: dw ratios [0] + [α]·10 + [0]·2, pw ratios [α]·10 + [0]·3.
       const dwRatio = index >= 1 && index <= 10 ? o.alpha : 0;
       const pwRatio = index <= 9 ? o.alpha : 0;
@@ -472,27 +440,6 @@ export class OctMobileNetV1 extends Module<tf.Tensor4D, tf.Tensor2D> {
   }
 }
 
-/** Input channels, expansion t and output channels per v2 block, its stride (multiplier 1). */
-const V2_BLOCKS: readonly (readonly [number, number, number, 1 | 2])[] = [
-  [32, 1, 16, 1],
-  [16, 6, 24, 2],
-  [24, 6, 24, 1],
-  [24, 6, 32, 2],
-  [32, 6, 32, 1],
-  [32, 6, 32, 1],
-  [32, 6, 64, 2],
-  [64, 6, 64, 1],
-  [64, 6, 64, 1],
-  [64, 6, 64, 1],
-  [64, 6, 96, 1],
-  [96, 6, 96, 1],
-  [96, 6, 96, 1],
-  [96, 6, 160, 2],
-  [160, 6, 160, 1],
-  [160, 6, 160, 1],
-  [160, 6, 320, 1],
-];
-
 /**
  * Oct-MobileNet v2 (official `mobilenet_v2_100` / `_1125` with `ratio = α`): a plain stem
  * (`conv1` 3×3/2, `bn1`, ReLU6), 17 inverted residuals `blocks.0`–`blocks.16`
@@ -532,7 +479,7 @@ export class OctMobileNetV2 extends Module<tf.Tensor4D, tf.Tensor2D> {
     const first = stem(this, width(32), o.random);
     this.conv1 = this.registerModule('conv1', first.conv);
     this.bn1 = this.registerModule('bn1', first.bn);
-    V2_BLOCKS.forEach(([cin, t, cout, stride], index) => {
+    MOBILENET_V2_BLOCKS.forEach(([cin, t, cout, stride], index) => {
       const inC = width(cin);
       const mid = Math.floor(t * inC);
       // Official list: ratios [α]·13 + [0]·4.
