@@ -2,8 +2,12 @@
 // threads, inside one cross-origin-isolated page: per round and thread count, α 0 and the other
 // α's interleaved (medians). The page reports 4 logical cores (so that tfjs's own halving would
 // allow 2 as well). Two rounds: each number comes as a range.
+// With --onnx DIR (what scripts/export_onnx.py wrote), each round and thread count also times
+// ONNX Runtime Web (its wasm backend, numThreads the same) on the same graphs, interleaved the
+// same way, in a Chromium of its own (in one process, the pool of the runtime that ran last
+// keeps spinning and slows the other), and prints ours against it.
 // Usage: node packages/bench/scripts/threads-browser.mjs [--alphas 0,0.5,0.75] [--runs 10]
-//   [--rounds 2] [--threads 1,2]   (build the packages first). Wants a quiet machine.
+//   [--rounds 2] [--threads 1,2] [--onnx DIR]   (build the packages first). Wants a quiet machine.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -20,6 +24,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     // Also a per-kernel tf.profile table of this α at each thread count (averaged over 3 calls).
     profile: { type: 'string' },
+    onnx: { type: 'string' },
   },
 });
 const alphas = values.alphas.split(',').map(Number);
@@ -39,6 +44,38 @@ const wasmDir = join(
   dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')),
   'dist',
 );
+const ortDir = dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'));
+// ONNX Runtime Web's page: the α's sessions from /onnx/, interleaved like ours (threads-page.ts).
+const ortPage = `<!doctype html><body><script type="module">
+import * as ort from '/ort/ort.wasm.min.mjs';
+window.ortTime = async (threads, alphas, runs) => {
+  ort.env.wasm.numThreads = threads;
+  ort.env.wasm.wasmPaths = '/ort/';
+  const sessions = [];
+  for (const alpha of alphas) {
+    const bytes = await (await fetch('/onnx/oct-resnet50-a' + alpha + '.onnx')).arrayBuffer();
+    sessions.push(await ort.InferenceSession.create(new Uint8Array(bytes), {
+      executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
+  }
+  const input = new ort.Tensor('float32', new Float32Array(3 * 224 * 224).map(Math.random), [1, 3, 224, 224]);
+  const once = async (i) => {
+    const start = performance.now();
+    const out = await sessions[i].run({ x: input });
+    for (const t of Object.values(out)) t.dispose?.();
+    return performance.now() - start;
+  };
+  for (let w = 0; w < 2; w++) for (let i = 0; i < sessions.length; i++) await once(i);
+  const times = sessions.map(() => []);
+  for (let r = 0; r < runs; r++)
+    for (let k = 0; k < sessions.length; k++) {
+      const i = (k + r) % sessions.length;
+      times[i].push(await once(i));
+    }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  return { version: ort.env.versions?.web, isolated: crossOriginIsolated, medians: times.map(median) };
+};
+document.body.dataset.ready = 'yes';
+</script></body>`;
 const headers = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -49,6 +86,16 @@ const server = createServer((request, response) => {
   if (path === '/') {
     response.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
     response.end('<!doctype html><body><script type="module" src="/page.js"></script></body>');
+  } else if (path === '/ort.html') {
+    response.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
+    response.end(ortPage);
+  } else if (/^\/ort\/[\w.-]+\.(mjs|wasm)$/.test(path)) {
+    const type = path.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
+    response.writeHead(200, { ...headers, 'Content-Type': type });
+    response.end(readFileSync(join(ortDir, path.slice(5))));
+  } else if (values.onnx && /^\/onnx\/[\w.-]+\.onnx$/.test(path)) {
+    response.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream' });
+    response.end(readFileSync(join(values.onnx, path.slice(6))));
   } else if (path === '/page.js') {
     response.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' });
     response.end(bundled.outputFiles[0].contents);
@@ -61,18 +108,42 @@ const server = createServer((request, response) => {
   }
 });
 await new Promise((done) => server.listen(0, '127.0.0.1', done));
-const browser = await chromium.launch({
-  executablePath: process.env.OCTCONV_CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-background-networking', '--no-first-run'],
-});
-try {
+const launch = () =>
+  chromium.launch({
+    executablePath: process.env.OCTCONV_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--no-first-run'],
+  });
+/** A page of `browser` at `path` that reports 4 logical cores, once it says it is ready. */
+async function openPage(browser, path) {
   const page = await browser.newPage();
   await page.addInitScript(() => {
     Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 4 });
   });
-  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  await page.goto(`http://127.0.0.1:${server.address().port}${path}`);
   await page.waitForFunction(() => document.body.dataset.ready === 'yes');
+  return page;
+}
+/** ONNX Runtime Web's medians at `threads`, in a Chromium of its own. */
+async function timeOrt(threads) {
+  const ortBrowser = await launch();
+  try {
+    const page = await openPage(ortBrowser, '/ort.html');
+    const result = await page.evaluate(
+      ([t, a, r]) => window.ortTime(t, a, r),
+      [threads, alphas, Number(values.runs)],
+    );
+    if (!result.isolated) throw new Error('the ONNX Runtime page is not cross-origin isolated');
+    return result;
+  } finally {
+    await ortBrowser.close();
+  }
+}
+const browser = await launch();
+try {
+  const page = await openPage(browser, '/');
   const results = new Map(threadCounts.map((t) => [t, alphas.map(() => [])]));
+  const ortResults = new Map(threadCounts.map((t) => [t, alphas.map(() => [])]));
+  let ortVersion = '';
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const threads of threadCounts) {
       const { threadCount, medians } = await page.evaluate(
@@ -86,6 +157,16 @@ try {
       console.error(
         `round ${round + 1}, ${threads} thread(s): ${medians.map((m) => m.toFixed(0)).join(', ')} ms`,
       );
+      if (values.onnx) {
+        const ort = await timeOrt(threads);
+        ortVersion = ort.version ?? '';
+        ort.medians.forEach((m, i) => {
+          ortResults.get(threads)[i].push(m);
+        });
+        console.error(
+          `round ${round + 1}, ${threads} thread(s), ONNX Runtime Web: ${ort.medians.map((m) => m.toFixed(0)).join(', ')} ms`,
+        );
+      }
     }
   }
   const range = (xs) => {
@@ -114,6 +195,19 @@ try {
       return `${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}×`;
     });
     console.log(`| ${threads} | ${rows.map(range).join(' | ')} | ${ratios.join(' | ')} |`);
+  }
+  if (values.onnx) {
+    console.log(
+      `\nAgainst ONNX Runtime Web ${ortVersion} (wasm, numThreads as ours), same graphs, same ranges:\n\n| threads | α | ours ms | ONNX Runtime Web ms | ours faster by |\n|---|---|---|---|---|`,
+    );
+    for (const threads of threadCounts)
+      alphas.forEach((alpha, i) => {
+        const ours = results.get(threads)[i];
+        const theirs = ortResults.get(threads)[i];
+        console.log(
+          `| ${threads} | ${alpha} | ${range(ours)} | ${range(theirs)} | ${(mid(theirs) / mid(ours)).toFixed(2)}× |`,
+        );
+      });
   }
   if (threadCounts.length >= 2) {
     const [a, b] = threadCounts;
