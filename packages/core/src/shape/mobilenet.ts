@@ -45,9 +45,12 @@ export const MOBILENET_V2_BLOCKS: readonly (readonly [number, number, number, 1 
   [160, 6, 320, 1],
 ];
 
+// `splitChannels` stays plain text below, not a link: @octconv/models re-exports this function,
+// and its API reference does not include splitChannels (typedoc fails the build on that).
 /**
  * The official Oct-MobileNets' channel split: `int(ratio · c)` low (truncated, not rounded) and
- * the rest high. For every published model it equals {@link splitChannels} (which rounds).
+ * the rest high. For every published model it equals `splitChannels` of `@octconv/core` (which
+ * rounds).
  */
 export function mobileNetSplit(channels: number, ratio: number): ChannelSplit {
   const low = Math.floor(ratio * channels);
