@@ -163,6 +163,19 @@ describe('@octconv/layers configs [cpu]', () => {
       ],
       [
         'OctaveConv2D',
+        () =>
+          new OctaveConv2D({
+            filters: 4,
+            kernelSize: 3,
+            // A valid instance first: the bad serialized option after it takes the blame.
+            kernelInitializer: tfl.initializers.heNormal({ seed: 1 }),
+            biasConstraint: { className: 'NoSuchConstraint', config: {} } as never,
+          }),
+        InvalidArgumentError,
+        'args.biasConstraint',
+      ],
+      [
+        'OctaveConv2D',
         () => new OctaveConv2D({ filters: 4, kernelSize: 3, depthwise: true, groups: 2 }),
         InvalidArgumentError,
         'exclusive',

@@ -77,21 +77,31 @@ export function resolveWeightOptions(
   for (const key of WEIGHT_OPTION_KEYS) {
     if (args[key] !== undefined && args[key] !== null) given[key] = args[key];
   }
-  let probe: tfl.layers.Layer;
-  try {
-    probe = tfl.layers.conv2d({
+  const probeWith = (options: Record<string, unknown>) =>
+    tfl.layers.conv2d({
       filters: 1,
       kernelSize: 1,
       name: 'octconv_weight_options',
       kernelInitializer: defaults.kernelInitializer,
       biasInitializer: defaults.biasInitializer,
-      ...given,
+      ...options,
     } as Parameters<typeof tfl.layers.conv2d>[0]);
+  let probe: tfl.layers.Layer;
+  try {
+    probe = probeWith(given);
   } catch (error) {
+    // Which option tfjs refused: the first that fails on its own (an instance or a serialized
+    // form prints as "[object Object]", so the error text cannot tell).
+    const fails = (k: string) => {
+      try {
+        probeWith({ [k]: given[k] });
+        return false;
+      } catch {
+        return true;
+      }
+    };
     const key =
-      WEIGHT_OPTION_KEYS.find(
-        (k) => given[k] !== undefined && String(error).includes(String(given[k])),
-      ) ??
+      WEIGHT_OPTION_KEYS.find((k) => given[k] !== undefined && fails(k)) ??
       WEIGHT_OPTION_KEYS.find((k) => given[k] !== undefined) ??
       'args';
     throw new InvalidArgumentError({
