@@ -43,6 +43,18 @@ if (CORES < 2)
     `\n!!! @octconv/bench: SKIPPING the Node wasm thread tests: this machine has ${CORES} logical core !!!\n`,
   );
 
+// First in the file: the wasm backend is still tfjs's own start, which startBackend never
+// registered.
+it("keeps tfjs's own wasm backend, and its tensors, when asked for the threads it already runs", async () => {
+  const own = await startBackend('wasm');
+  expect(own).toMatchObject({ available: true, threadCount: 1 });
+  const kept = tf.tensor([1, 2, 3]);
+  const one = await startBackend('wasm', { threads: 1 });
+  expect(one).toMatchObject({ available: true, threadCount: 1 });
+  expect(Array.from(await kept.data())).toEqual([1, 2, 3]);
+  kept.dispose();
+});
+
 describe.skipIf(CORES < 2)("startBackend('wasm', { threads }) in Node", () => {
   afterAll(async () => {
     // Back to one thread, as the other test files of this worker expect wasm to be.

@@ -216,6 +216,9 @@ export async function registerWasmThreads(
   plan: WasmThreadPlan,
 ): Promise<boolean> {
   if (registeredThreads === plan.target && tf.findBackendFactory('wasm') != null) return false;
+  // A running wasm backend with that many threads (tfjs's own start included, which has never
+  // been registered here) stays, with its tensors: replacing it would restart the module.
+  if (tf.findBackend('wasm') != null && wasm.getThreadsCount() === plan.target) return false;
   tfjsFactory ??= tf.findBackendFactory('wasm');
   const original = tfjsFactory;
   if (original == null)
