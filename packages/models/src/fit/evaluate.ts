@@ -28,33 +28,48 @@ export async function evaluateBatches(
 ): Promise<EvaluateResult> {
   net.eval();
   let count = 0;
-  let lossSum = 0;
-  let correctSum = 0;
-  for await (const batch of plan.batches(null)) {
-    try {
-      checkBatch(functionName, net, batch, false);
-      const [loss, correct] = tf.tidy(() => {
-        const logits = net.apply(batch.xs);
-        const labels = tf.tensor1d(batch.labels, 'int32');
-        return [
-          softmaxCrossEntropy(logits, batch.labels),
-          tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')),
-        ];
-      });
-      const [l, c] = await Promise.all([loss.data(), correct.data()]);
-      tf.dispose([loss, correct]);
-      count += batch.labels.length;
-      lossSum += l[0]! * batch.labels.length;
-      correctSum += c[0]!;
-    } finally {
-      if (batch.owned) batch.xs.dispose();
+  // Per batch `[mean loss · size, correct]`, read once at the end: no GPU readback per batch.
+  const sums: tf.Tensor1D[] = [];
+  try {
+    for await (const batch of plan.batches(null)) {
+      try {
+        checkBatch(functionName, net, batch, false);
+        const size = batch.labels.length;
+        sums.push(
+          tf.tidy(() => {
+            const logits = net.apply(batch.xs);
+            const labels = tf.tensor1d(batch.labels, 'int32');
+            return tf.stack([
+              tf.mul(softmaxCrossEntropy(logits, batch.labels), size),
+              tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')),
+            ]) as tf.Tensor1D;
+          }),
+        );
+        count += size;
+      } finally {
+        if (batch.owned) batch.xs.dispose();
+      }
     }
+    // Summed here in float64, batch by batch, as before.
+    let lossSum = 0;
+    let correctSum = 0;
+    if (sums.length > 0) {
+      const all = tf.stack(sums);
+      const values = await all.data();
+      all.dispose();
+      for (let i = 0; i < values.length; i += 2) {
+        lossSum += values[i]!;
+        correctSum += values[i + 1]!;
+      }
+    }
+    return {
+      loss: count > 0 ? lossSum / count : Number.NaN,
+      accuracy: count > 0 ? correctSum / count : Number.NaN,
+      count,
+    };
+  } finally {
+    tf.dispose(sums);
   }
-  return {
-    loss: count > 0 ? lossSum / count : Number.NaN,
-    accuracy: count > 0 ? correctSum / count : Number.NaN,
-    count,
-  };
 }
 
 /**

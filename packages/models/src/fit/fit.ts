@@ -289,21 +289,30 @@ export async function fit(
           stop = (await callHook(callbacks, 'onBatchBegin', index)) || stop;
           checkBatch(fn, net, batch, true);
           let correct: tf.Scalar | null = null;
-          const { value, grads } = tf.variableGrads(() => {
-            const logits = net.apply(batch.xs);
-            correct = tf.keep(
-              tf.sum<tf.Scalar>(
-                tf.cast(
-                  tf.equal(tf.argMax(logits, 1), tf.tensor1d(batch.labels, 'int32')),
-                  'float32',
+          let value: tf.Scalar | null = null;
+          let grads: tf.NamedTensorMap = {};
+          let loss: Float32Array | Int32Array | Uint8Array;
+          let hits: Float32Array | Int32Array | Uint8Array;
+          try {
+            ({ value, grads } = tf.variableGrads(() => {
+              const logits = net.apply(batch.xs);
+              correct = tf.keep(
+                tf.sum<tf.Scalar>(
+                  tf.cast(
+                    tf.equal(tf.argMax(logits, 1), tf.tensor1d(batch.labels, 'int32')),
+                    'float32',
+                  ),
                 ),
-              ),
-            );
-            return softmaxCrossEntropy(logits, batch.labels);
-          }, net.parameters());
-          optimizer.applyGradients(grads);
-          const [loss, hits] = await Promise.all([value.data(), correct!.data()]);
-          tf.dispose([value, correct!, ...Object.values(grads)]);
+              );
+              return softmaxCrossEntropy(logits, batch.labels);
+            }, net.parameters()));
+            optimizer.applyGradients(grads);
+            // Read per batch: onBatchEnd gets this batch's loss and accuracy, as in tfjs.
+            [loss, hits] = await Promise.all([value.data(), correct!.data()]);
+          } finally {
+            // Also when the step or the read throws: nothing of the step is left behind.
+            tf.dispose([value, correct, ...Object.values(grads)].filter((t) => t !== null));
+          }
           const size = batch.labels.length;
           seen += size;
           lossSum += loss[0]! * size;
