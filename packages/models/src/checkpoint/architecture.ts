@@ -250,9 +250,8 @@ export function buildModule(
       message: 'architecture must be { className, options } as moduleArchitecture returns it',
     });
   }
-  const registration = Object.hasOwn(Object.fromEntries(REGISTRY), architecture.className)
-    ? REGISTRY.get(architecture.className)
-    : undefined;
+  // A Map has no prototype keys: 'constructor' or '__proto__' find nothing.
+  const registration = REGISTRY.get(architecture.className);
   const saved = architecture.packageVersion
     ? ` (saved by @octconv/models ${architecture.packageVersion})`
     : '';

@@ -508,16 +508,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
           }
         } else if (!(target instanceof PickleDict) || state !== null) {
           // Tensors and storages have no pickled state in torch.save's output.
-          if (
-            !(
-              target !== null &&
-              typeof target === 'object' &&
-              'acceptsBuild' in target &&
-              (target as { acceptsBuild: boolean }).acceptsBuild
-            )
-          ) {
-            fail('BUILD sets the state of an object that has none', position);
-          }
+          fail('BUILD sets the state of an object that has none', position);
         }
         break;
       }

@@ -223,7 +223,8 @@ function duplicateKeys(text: string): string[] {
   return [...duplicates];
 }
 
-function halfToFloat(bits: number): number {
+/** @internal IEEE half-precision bits to a number (the `.pth` reader decodes float16 too). */
+export function halfToFloat(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const fraction = bits & 0x3ff;

@@ -219,7 +219,7 @@ export function loadTorchCheckpoint(
     incoming = fromTorchFile(functionName, bytes, checked, integerKeys, problems);
   } else {
     const message = wrongFileMessage(kind, bytes)!;
-    throw new CheckpointError({ functionName, message, problems: [message] });
+    throw new CheckpointError({ functionName, message });
   }
   assignState(functionName, module, incoming, 'torch', problems);
 }

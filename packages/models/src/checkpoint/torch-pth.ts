@@ -1,5 +1,6 @@
 import { CheckpointError } from '@octconv/core';
 import { type PickleCallable, PickleDict, unpickle } from './pickle';
+import { halfToFloat } from './safetensors';
 import { sniffFormat, wrongFileMessage } from './sniff';
 import { ZipArchive } from './zip';
 
@@ -63,7 +64,6 @@ interface StorageRoot {
 
 /** @internal A storage as a tensor sees it: a root and an element offset (legacy views). */
 class StorageRef {
-  readonly acceptsBuild = false;
   constructor(
     readonly root: StorageRoot,
     readonly elementOffset: number,
@@ -193,15 +193,6 @@ function typedView(dtype: TorchDtype, buffer: ArrayBuffer) {
   }
 }
 
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-}
-
 /** What {@link readTorchFile} found. */
 export interface TorchFile {
   format: 'zip' | 'legacy';
@@ -218,7 +209,7 @@ function isSafeIndex(value: unknown): value is number {
 /** Reads the whole object of a `torch.save` file (zip or legacy format). @internal */
 export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFile {
   const problem = (message: string): never => {
-    throw new CheckpointError({ functionName, message, problems: [message] });
+    throw new CheckpointError({ functionName, message });
   };
   const roots = new Map<string, StorageRoot>();
   const tensors: TorchTensor[] = [];
@@ -543,8 +534,6 @@ export function extractStateDict(
   options: TorchStateDictOptions = {},
 ): {
   tensors: Map<string, TorchTensor>;
-  source: string;
-  strippedPrefix: string | null;
   /**
    * `state_dict()._metadata` version of a submodule (by its name, prefix stripped): undefined
    * when the file has no metadata at all, null when it has none for that submodule.
@@ -552,7 +541,7 @@ export function extractStateDict(
   metadataVersion(module: string): number | null | undefined;
 } {
   const problem = (message: string): never => {
-    throw new CheckpointError({ functionName, message, problems: [message] });
+    throw new CheckpointError({ functionName, message });
   };
   if (!(object instanceof PickleDict)) {
     problem(
@@ -623,9 +612,9 @@ export function extractStateDict(
     strippedPrefix = prefix;
     const renamed = new Map<string, TorchTensor>();
     for (const [key, value] of tensors) renamed.set(key.slice(prefix.length), value);
-    return { tensors: renamed, source, strippedPrefix, metadataVersion };
+    return { tensors: renamed, metadataVersion };
   }
-  return { tensors, source, strippedPrefix, metadataVersion };
+  return { tensors, metadataVersion };
 }
 
 /**
@@ -681,7 +670,7 @@ export function readTorchStateDict(
             'loadTorchCheckpoint reads',
             'readTorchStateDict reads .pth files; loadTorchCheckpoint reads',
           );
-    throw new CheckpointError({ functionName, message, problems: [message] });
+    throw new CheckpointError({ functionName, message });
   }
   const file = readTorchFile(functionName, bytes);
   const { tensors } = extractStateDict(functionName, file.object, options);

@@ -148,7 +148,7 @@ export class ZipArchive {
   read(name: string): Uint8Array {
     const entry = this.entries.get(name);
     const fail = (message: string): never => {
-      throw new CheckpointError({ functionName: this.functionName, message, problems: [message] });
+      throw new CheckpointError({ functionName: this.functionName, message });
     };
     if (entry === undefined) return fail(`the archive has no entry ${JSON.stringify(name)}`);
     const view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
