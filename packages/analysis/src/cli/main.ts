@@ -187,7 +187,7 @@ export function main(argv: string[]): { output: string; json?: unknown; jsonPath
         throw new UsageError(
           `--width must be a number in (0, 16], got ${JSON.stringify(values.width)}`,
         );
-      alphaList = alphas(values.alpha, v2 ? [0, 0.375, 0.5] : [0, 0.375, 0.5]);
+      alphaList = alphas(values.alpha, [0, 0.375, 0.5]);
       title = `Oct-MobileNet ${v2 ? 'v2' : 'v1'} ${widthMultiplier}, input ${height}×${width}, batch ${batch}, ${numClasses} classes`;
       const describe = v2 ? describeOctMobileNetV2 : describeOctMobileNetV1;
       build = (alpha) => describe({ widthMultiplier, alpha, numClasses }, { batch, height, width });

@@ -5,7 +5,7 @@ import {
   MOBILENET_V1_BLOCKS,
   MOBILENET_V2_BLOCKS,
   type ModelDescription,
-  type StrideMode,
+  singleBandStrideMode,
 } from '@octconv/core/shape';
 import { DescriptionBuilder } from './builder';
 import { checkAlpha, checkSize, type DescribeInput } from './networks';
@@ -20,10 +20,6 @@ export interface OctMobileNetDescribeOptions {
   numClasses?: number;
   /** Image channels; default 3. */
   inChannels?: number;
-}
-
-function strideMode(alphaIn: number, alphaOut: number): StrideMode {
-  return alphaIn === 0 && alphaOut === 0 ? 'conv' : 'pool';
 }
 
 function resolve(
@@ -110,7 +106,7 @@ export function describeOctMobileNetV1(
       padding: 1,
       stride,
       groups: w(dw),
-      strideMode: strideMode(dwAlpha, dwAlpha),
+      strideMode: singleBandStrideMode(dwAlpha, dwAlpha),
     });
     x = builder.relu(`${name}.relu1`, builder.batchNorm(`${name}.bn1`, x, true));
     x = builder.octaveConv(`${name}.conv2`, x, {
@@ -175,7 +171,7 @@ export function describeOctMobileNetV2(
       padding: 1,
       stride,
       groups: mid,
-      strideMode: strideMode(a, a),
+      strideMode: singleBandStrideMode(a, a),
     });
     y = builder.relu(`${name}.relu2`, builder.batchNorm(`${name}.bn2`, y, true), 6);
     y = builder.octaveConv(`${name}.conv3`, y, {

@@ -3,7 +3,7 @@ import {
   type ModelDescription,
   type OctaveConvLayerSpec,
   octaveConvOutputShape,
-  type StrideMode,
+  singleBandStrideMode,
 } from '@octconv/core/shape';
 import { DescriptionBuilder } from './builder';
 import { inTheNameOf } from './rename-errors';
@@ -242,9 +242,7 @@ export function describeOctResNet(
           kernelSize: k,
           padding: (k - 1) / 2,
           stride: s,
-          strideMode: (variant === 'default' && aIn === 0 && a === 0
-            ? 'conv'
-            : 'pool') as StrideMode,
+          strideMode: variant === 'd-li14' ? 'pool' : singleBandStrideMode(aIn, a),
         });
       const blockInput = x;
       let y = conv(names.conv[0], blockInput, channels, planes, 1, alphaIn, 1);

@@ -40,6 +40,6 @@ export {
   type PathName,
   type Shape4,
 } from './octave-conv-plan';
-export type { OctaveConvOptions, StrideMode } from './options';
+export { type OctaveConvOptions, type StrideMode, singleBandStrideMode } from './options';
 export { roundHalfEven } from './round-half-even';
 export { type ChannelSplit, splitChannels } from './split-channels';

@@ -80,3 +80,13 @@ export function resolveOctaveConvOptions(
   }
   return { stride, padding, dilation, groups, strideMode };
 }
+
+/**
+ * The stride mode the networks give each OctConv: `'pool'` (the paper's) where a low band is
+ * involved, `'conv'` for a single-band layer (α_in = α_out = 0), which then convolves with stride 2
+ * exactly as the plain network does, so that a network at α = 0 is its plain twin. Multiply-adds
+ * are the same either way.
+ */
+export function singleBandStrideMode(alphaIn: number, alphaOut: number): StrideMode {
+  return alphaIn === 0 && alphaOut === 0 ? 'conv' : 'pool';
+}

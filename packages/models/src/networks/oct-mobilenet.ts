@@ -10,7 +10,7 @@ import {
   type OctaveTensor,
   relu,
   relu6,
-  type StrideMode,
+  singleBandStrideMode,
   tidyOctave,
 } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -44,15 +44,6 @@ export interface OctMobileNetOptions {
   /** Image channels; default 3. */
   inChannels?: number;
   random?: RandomInit;
-}
-
-/**
- * Stride-2 semantics: `'pool'` (the official code's, average-pool then convolve) where a low band
- * is involved; a single-band layer convolves with stride 2 as plain MobileNet does, so α = 0 is
- * the plain network. Multiply-adds are the same either way.
- */
-function strideModeFor(alphaIn: number, alphaOut: number): StrideMode {
-  return alphaIn === 0 && alphaOut === 0 ? 'conv' : 'pool';
 }
 
 type ActivationKind = 'relu' | 'relu6';
@@ -143,7 +134,7 @@ export class OctaveDepthwiseSeparable extends Module<OctaveTensor, OctaveTensor>
         groups: inChannels,
         alphaIn,
         alphaOut: alphaIn,
-        strideMode: strideModeFor(alphaIn, alphaIn),
+        strideMode: singleBandStrideMode(alphaIn, alphaIn),
         random,
       }),
     );
@@ -249,7 +240,7 @@ export class OctaveInvertedResidual extends Module<OctaveTensor, OctaveTensor> {
         groups: midChannels,
         alphaIn: alpha,
         alphaOut: alpha,
-        strideMode: strideModeFor(alpha, alpha),
+        strideMode: singleBandStrideMode(alpha, alpha),
         random,
       }),
     );

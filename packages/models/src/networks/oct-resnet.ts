@@ -8,6 +8,7 @@ import {
   type OctaveTensor,
   relu,
   type StrideMode,
+  singleBandStrideMode,
   tidyOctave,
 } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -78,7 +79,7 @@ function strideModeFor(alphaIn: number, alphaOut: number, variant: OctResNetVari
   // d-li14's OctaveConv average-pools the high band before any stride-2 convolution, also when
   // the layer has no low band at all (the 3×3 that opens stage 4).
   if (variant === 'd-li14') return 'pool';
-  return alphaIn === 0 && alphaOut === 0 ? 'conv' : 'pool';
+  return singleBandStrideMode(alphaIn, alphaOut);
 }
 
 /** The names of a bottleneck's parts under one variant. */
