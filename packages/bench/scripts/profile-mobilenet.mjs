@@ -1,5 +1,6 @@
 // Where the time of a compiled Oct-MobileNet goes, per kernel kind and per layer, against its
-// α = 0 twin compiled the same way, on wasm in Node (one thread: Node has no wasm threads here).
+// α = 0 twin compiled the same way, on wasm in Node (THREADS=n in the environment for n threads;
+// default 1).
 // tf.profile times each kernel on wasm synchronously (its kernelMs is wall time), so the sums are
 // per-kernel wall times; forwards of the two twins are interleaved and the medians reported.
 // Usage: node packages/bench/scripts/profile-mobilenet.mjs [v1|v2] [width] [alpha] [size] [runs]
@@ -14,9 +15,9 @@ const widthMultiplier = Number(widthArg);
 const alpha = Number(alphaArg);
 const size = Number(sizeArg);
 const runs = Number(runsArg);
-const facts = await startBackend('wasm');
+const facts = await startBackend('wasm', { threads: Number(process.env.THREADS ?? 1) });
 if (!facts.available) throw new Error(`wasm: ${facts.reason}`);
-console.log(`wasm: SIMD ${facts.simd}, threads ${facts.threads} (1 thread in Node)`);
+console.log(`wasm: SIMD ${facts.simd}, ${facts.threadCount} thread(s)`);
 
 const make = version === 'v2' ? octMobileNetV2 : octMobileNetV1;
 function compiled(a) {
