@@ -1,12 +1,15 @@
 // A TypeDoc plugin: each package's README becomes the index page of its API reference, but its
 // relative links (`results/README.md`, `../../DESIGN.md`) point into the repository, which the
 // site does not contain. They are pointed at the repository on GitHub instead, so the pages read
-// as on GitHub and VitePress's dead-link check stays meaningful for the rest of the site.
+// as on GitHub and VitePress's dead-link check stays meaningful for the rest of the site. TypeDoc
+// has already turned links to files it could copy (`results/README.md`) into `_media/<name>`
+// links; those are pointed back at the repository too, and the site leaves _media/ out.
 import { readFileSync } from 'node:fs';
 import { MarkdownPageEvent } from 'typedoc-plugin-markdown';
 
 const PACKAGE_PAGE = /^@octconv\/([^/]+)\/index\.md$/;
 const RELATIVE_LINK = /\]\(((?![a-z]+:|#|\/)[^)\s#]+)/g;
+const MEDIA_LINK = /\]\((?:\.\.\/)*_media\/([^)\s#]+)/g;
 
 /** `https://github.com/<owner>/<repo>/blob/main/<directory>/` from a package's package.json. */
 function repositoryBase(packageDir) {
@@ -32,8 +35,9 @@ export function load(app) {
     const base = repositoryBase(packageDir);
     if (!base) return;
     const links = readmeLinks(packageDir);
-    page.contents = page.contents.replace(RELATIVE_LINK, (whole, target) =>
-      links.has(target) ? `](${base}${target}` : whole,
-    );
+    const media = new Map([...links].map((target) => [target.split('/').pop(), target]));
+    page.contents = page.contents
+      .replace(MEDIA_LINK, (whole, name) => (media.has(name) ? `](${base}${media.get(name)}` : whole))
+      .replace(RELATIVE_LINK, (whole, target) => (links.has(target) ? `](${base}${target}` : whole));
   });
 }

@@ -1,5 +1,6 @@
-// The playground's computation: one OctConv layer on a procedural photo, timed, with its
-// multiply-adds against the vanilla convolution and a checksum of both output bands.
+// The playground's computation: one OctConv layer on a procedural photo or the visitor's own,
+// timed side by side with its α = 0 twin, with its multiply-adds against the twin's and a
+// checksum of both output bands.
 import { type Comparison, compareOctaveConv } from '@octconv/analysis';
 import { type OctaveConvLayerSpec, type OctaveTensor, octaveSplit } from '@octconv/core';
 import { OctaveConv2d, type OctaveConv2dOptions } from '@octconv/models';
@@ -74,10 +75,34 @@ export function sceneTensor(params: PlaygroundParams): tf.Tensor4D {
   return tf.tensor4d(scene.data, [1, scene.height, scene.width, 3]);
 }
 
+/** The twin the octave layer is timed against: the same layer at α_in = α_out = 0. */
+export function twinParams(params: PlaygroundParams): PlaygroundParams {
+  return { ...params, alphaIn: 0, alphaOut: 0 };
+}
+
+/**
+ * The multiply-adds ratio the layer would have if its bands split exactly at α_in and α_out
+ * (the paper's formula): the same layer with eight times the channels, where every α the page
+ * offers splits without rounding. With three input channels the split rounds (α_in = 0.5 puts 2
+ * of 3 channels in the low band), so the real ratio can differ from this one.
+ */
+export function unroundedMacsRatio(params: PlaygroundParams): number {
+  const spec = playgroundSpec(params);
+  const scale = 8;
+  return compareOctaveConv({
+    ...spec,
+    inChannels: spec.inChannels * scale,
+    outChannels: spec.outChannels * scale,
+    ...(spec.groups ? { groups: spec.groups * scale } : {}),
+  }).macsRatio;
+}
+
 /** Everything one run shows. */
 export interface PlaygroundRun {
   params: PlaygroundParams;
   backend: string;
+  /** Where the image came from: `'scene'` (the procedural photo) or the visitor's file name. */
+  source: string;
   image: FeatureMap;
   input: { high: FeatureMap | null; low: FeatureMap | null };
   output: { high: FeatureMap | null; low: FeatureMap | null };
@@ -85,6 +110,8 @@ export interface PlaygroundRun {
   /** First call (kernel compilation, uploads), then the median of the timed calls, in ms. */
   firstMs: number;
   medianMs: number;
+  /** Median of the α = 0 twin's timed calls, interleaved with the octave layer's, in ms. */
+  twinMedianMs: number;
   timedRuns: number;
   checksum: OctaveChecksum;
 }
@@ -101,6 +128,12 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** The picture to convolve: the procedural photo, or the visitor's as a feature map. */
+export interface PlaygroundImage {
+  name: string;
+  pixels: FeatureMap;
+}
+
 async function timedApply(layer: OctaveConv2d, x: OctaveTensor): Promise<number> {
   const start = performance.now();
   const y = layer.apply(x);
@@ -110,23 +143,42 @@ async function timedApply(layer: OctaveConv2d, x: OctaveTensor): Promise<number>
   return elapsed;
 }
 
-/** Runs the layer on the active backend: once for the result, then `timedRuns` times. */
+/**
+ * Runs the layer on the active backend once for the result, then `timedRuns` times interleaved
+ * with its α = 0 twin (ABBA order, after one untimed call of the twin), on the procedural photo
+ * or on `photo` (`size`×`size` RGB).
+ */
 export async function runPlayground(
   params: PlaygroundParams,
   timedRuns = 5,
+  photo?: PlaygroundImage,
 ): Promise<PlaygroundRun> {
   const comparison = compareOctaveConv(playgroundSpec(params));
   const layer = new OctaveConv2d(layerOptions(params));
-  const image = sceneTensor(params);
+  const twin = new OctaveConv2d(layerOptions(twinParams(params)));
+  const image = photo
+    ? tf.tensor4d(photo.pixels.values, [1, photo.pixels.height, photo.pixels.width, 3])
+    : sceneTensor(params);
   const x = octaveSplit(image, params.alphaIn);
+  const plain: OctaveTensor = { high: image, low: null };
   try {
     const start = performance.now();
     const y = layer.apply(x);
     const output = { high: await read(y.high), low: await read(y.low) };
     const firstMs = performance.now() - start;
     tf.dispose([y.high, y.low].filter((band) => band !== null));
+    await timedApply(twin, plain);
     const times: number[] = [];
-    for (let i = 0; i < timedRuns; i++) times.push(await timedApply(layer, x));
+    const twinTimes: number[] = [];
+    for (let i = 0; i < timedRuns; i++) {
+      if (i % 2 === 0) {
+        times.push(await timedApply(layer, x));
+        twinTimes.push(await timedApply(twin, plain));
+      } else {
+        twinTimes.push(await timedApply(twin, plain));
+        times.push(await timedApply(layer, x));
+      }
+    }
     const checksum: OctaveChecksum = {
       high: output.high && bandChecksum(output.high.values, [1, ...shapeOf(output.high)]),
       low: output.low && bandChecksum(output.low.values, [1, ...shapeOf(output.low)]),
@@ -134,18 +186,21 @@ export async function runPlayground(
     return {
       params,
       backend: tf.getBackend(),
+      source: photo?.name ?? 'scene',
       image: (await read(image))!,
       input: { high: await read(x.high), low: await read(x.low) },
       output,
       comparison,
       firstMs,
       medianMs: median(times),
+      twinMedianMs: median(twinTimes),
       timedRuns,
       checksum,
     };
   } finally {
     tf.dispose([image, x.high, x.low].filter((t) => t !== null));
     layer.dispose();
+    twin.dispose();
   }
 }
 
