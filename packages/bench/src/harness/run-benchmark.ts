@@ -181,6 +181,20 @@ function defaultMachine(): BenchmarkResult['machine'] {
  * is reported with its reason and the others still run.
  *
  * @throws UnsupportedBackendError when none of the requested backends starts, listing every reason.
+ *
+ * @example
+ * ```ts
+ * import { formatResults, runBenchmark, selectCases } from '@octconv/bench';
+ *
+ * const result = await runBenchmark({
+ *   cases: selectCases('default', ['layer-c64']),
+ *   backends: ['wasm'],
+ *   warmup: 3,
+ *   runs: 10,
+ *   onProgress: ({ done, total }) => console.log(`${done}/${total}`),
+ * });
+ * console.log(formatResults(result)); // speed-up, theoretical and efficiency per case
+ * ```
  */
 export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchmarkResult> {
   const {

@@ -88,7 +88,12 @@ export const benchmarkResultSchema = z.object({
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 export type BackendFacts = z.infer<typeof backendFactsSchema>;
 export type CaseResult = z.infer<typeof caseResultSchema>;
-export type BenchmarkResult = z.infer<typeof benchmarkResultSchema>;
+/**
+ * What {@link runBenchmark} returns and `octconv-bench --json` writes (schema `octconv-bench/1`):
+ * the settings, the machine, each backend's facts, one {@link CaseResult} per case and backend,
+ * and the cases that failed.
+ */
+export interface BenchmarkResult extends z.infer<typeof benchmarkResultSchema> {}
 export type VariantResult = z.infer<typeof variant>;
 
 /**

@@ -103,6 +103,21 @@ function aliasesFor(
  * @param options Stride, padding (default 1, the seed's), dilation, groups, stride mode.
  * @returns The output bands; a band no path produces is `null`.
  * @throws InvalidArgumentError / ShapeMismatchError before any tensor is created.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { octaveConv2d, octaveSplit, splitChannels } from '@octconv/core';
+ *
+ * // 64 → 64 channels at α = 0.5: 32 high channels at 56², 32 low channels at 28².
+ * const x = octaveSplit(tf.randomNormal([1, 56, 56, 64]) as tf.Tensor4D, 0.5);
+ * const { high: cH, low: cL } = splitChannels(64, 0.5);
+ * const w = (cin: number, cout: number) => ({
+ *   filter: tf.mul(tf.randomNormal([3, 3, cin, cout]), 0.05) as tf.Tensor4D,
+ * });
+ * const y = octaveConv2d(x, { hh: w(cH, cH), hl: w(cH, cL), lh: w(cL, cH), ll: w(cL, cL) });
+ * console.log(y.high?.shape, y.low?.shape); // [1, 56, 56, 32] [1, 28, 28, 32]
+ * ```
  */
 export function octaveConv2d(
   x: OctaveTensor,

@@ -193,6 +193,17 @@ function fromTorchFile(
  *   checkpoint) or does not fit: matched and missing keys, wrong shapes or dtypes, the first ten
  *   problems in the message (all in `problems`) and a guess at the cause where one fits
  *   (α, numClasses, depth, a key prefix, d-li14's names).
+ *
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { loadTorchCheckpoint, octResNet } from '@octconv/models';
+ *
+ * // A .pth file written by torch.save, or a .safetensors file: the bytes say which.
+ * const net = octResNet({ depth: 50, alpha: 0.5, variant: 'd-li14' });
+ * loadTorchCheckpoint(net, await readFile('oct_resnet50.pth'));
+ * net.eval(); // batch norm uses the checkpoint's running statistics
+ * ```
  */
 export function loadTorchCheckpoint(
   module: Module,

@@ -314,29 +314,47 @@ export type CompilableModule =
   | OctaveInvertedResidual;
 
 /**
- * Compiles a module for fast inference. Batch norm, in its eval form (running statistics), is
- * folded into the preceding convolution's filters and bias; biases and ReLU are fused into the
- * convolutions; each OctConv runs as `compileOctaveConv2d` of `@octconv/core` does (three
- * convolutions at most, fused "pool + concat" and "upsample + add + ReLU" steps as WebAssembly
- * SIMD or WGSL kernels); a ResNet shortcut is added inside the last step of `conv3`.
- * The result equals the module's eval-mode `apply` to float32 rounding.
+ * Compiles a network (MiniOctNet, an Oct-ResNet or an Oct-MobileNet) for fast inference: image
+ * in, logits out. The other signatures compile single layers and blocks the same way.
+ *
+ * Batch norm, in its eval form (running statistics), is folded into the preceding convolution's
+ * filters and bias; biases and ReLU are fused into the convolutions; each OctConv runs as
+ * `compileOctaveConv2d` of `@octconv/core` does (three convolutions at most, fused "pool +
+ * concat" and "upsample + add + ReLU" steps as WebAssembly SIMD or WGSL kernels); a ResNet
+ * shortcut is added inside the last step of `conv3`. The result equals the module's eval-mode
+ * `apply` to float32 rounding.
  *
  * The module must be in eval mode (`module.eval()`): a compiled model has no batch statistics
  * to update. The model owns copies of everything it needs; dispose it when done.
  *
  * @throws InvalidArgumentError for a module in training mode, a disposed module, or a module kind
  *   that cannot be compiled (containers of your own: compile their layers instead).
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { compileForInference, MiniOctNet } from '@octconv/models';
+ *
+ * const net = new MiniOctNet({ numClasses: 10, alpha: 0.5, random: 1 }).eval();
+ * const fast = compileForInference(net); // a snapshot: later weight changes don't reach it
+ * const logits = fast.apply(tf.randomNormal([8, 32, 32, 3]) as tf.Tensor4D); // [8, 10]
+ * fast.dispose(); // the compiled copies of the weights; `net` is unchanged
+ * ```
  */
 export function compileForInference(
   module: MiniOctNet | OctResNet | OctMobileNetV1 | OctMobileNetV2,
 ): InferenceModel<tf.Tensor4D, tf.Tensor2D>;
+/** A plain convolution: image in, image out. */
 export function compileForInference(module: Conv2d): InferenceModel<tf.Tensor4D, tf.Tensor4D>;
+/** A network's first OctConv (α_in = 0): a plain image in, both bands out. */
 export function compileForInference(
   module: FirstOctaveConv,
 ): InferenceModel<tf.Tensor4D, OctaveTensor>;
+/** A network's last OctConv (α_out = 0): both bands in, a plain image out. */
 export function compileForInference(
   module: LastOctaveConv,
 ): InferenceModel<OctaveTensor, tf.Tensor4D>;
+/** An OctConv layer or block between the first and the last: both bands in and out. */
 export function compileForInference(
   module:
     | OctaveConv2d
@@ -345,6 +363,7 @@ export function compileForInference(
     | OctaveDepthwiseSeparable
     | OctaveInvertedResidual,
 ): InferenceModel<OctaveTensor, OctaveTensor>;
+/** Any compilable module, when its kind is known only at run time. */
 export function compileForInference(module: CompilableModule): InferenceModel<unknown, unknown>;
 export function compileForInference(module: CompilableModule): InferenceModel<unknown, unknown> {
   const fn = 'compileForInference';

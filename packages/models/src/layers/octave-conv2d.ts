@@ -352,6 +352,22 @@ export abstract class OctaveConvLayer<Input, Output> extends Module<Input, Outpu
  * The seed's four-path OctConv layer (`OctaveConv2d` in the notebook): `Y_H = HH(X_H) +
  * Up(LH(X_L))`, `Y_L = LL(X_L) + HL(Down(X_H))`. Parameters are `hh.weight`, `hl.weight`,
  * `lh.weight`, `ll.weight` (+ `.bias`), one per path that has channels on both ends.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { octaveSplit } from '@octconv/core';
+ * import { OctaveConv2d } from '@octconv/models';
+ *
+ * // The seed notebook's layer: 64 → 128 channels, 3×3, α_in = α_out = 0.5.
+ * const layer = new OctaveConv2d({
+ *   inChannels: 64, outChannels: 128, kernelSize: 3, padding: 1, alphaIn: 0.5, alphaOut: 0.5,
+ * });
+ * const x = octaveSplit(tf.randomNormal([2, 32, 32, 64]) as tf.Tensor4D, 0.5);
+ * const y = layer.apply(x);
+ * console.log(y.high?.shape, y.low?.shape); // [2, 32, 32, 64] [2, 16, 16, 64]
+ * console.log(layer.parameterCount()); // 73728, as a plain 64 → 128 3×3 convolution
+ * ```
  */
 export class OctaveConv2d extends OctaveConvLayer<OctaveTensor, OctaveTensor> {
   readonly moduleName: string = 'OctaveConv2d';
