@@ -21,6 +21,9 @@ function pages() {
   for (const name of readdirSync(join(docs, 'guide')))
     if (name.endsWith('.md')) list.push(join(docs, 'guide', name));
   for (const name of readdirSync(docs)) if (name.endsWith('.md')) list.push(join(docs, name));
+  // The Turkish learner's pages carry the same code as the English ones.
+  for (const name of readdirSync(join(docs, 'tr', 'guide')))
+    if (name.endsWith('.md')) list.push(join(docs, 'tr', 'guide', name));
   return list.filter((path) => {
     try {
       readFileSync(path);
