@@ -37,7 +37,11 @@ export function load(app) {
     const links = readmeLinks(packageDir);
     const media = new Map([...links].map((target) => [target.split('/').pop(), target]));
     page.contents = page.contents
-      .replace(MEDIA_LINK, (whole, name) => (media.has(name) ? `](${base}${media.get(name)}` : whole))
-      .replace(RELATIVE_LINK, (whole, target) => (links.has(target) ? `](${base}${target}` : whole));
+      .replace(MEDIA_LINK, (whole, name) =>
+        media.has(name) ? `](${base}${media.get(name)}` : whole,
+      )
+      .replace(RELATIVE_LINK, (whole, target) =>
+        links.has(target) ? `](${base}${target}` : whole,
+      );
   });
 }

@@ -2,7 +2,7 @@
 // the notebook's cell printed, computed on the active backend. The notebook page shows the same
 // code; these functions are what its Run buttons execute.
 import { compareOctaveConv } from '@octconv/analysis';
-import { octaveSplit, splitChannels } from '@octconv/core';
+import { splitChannels } from '@octconv/core';
 import { MiniOctNet, OctaveConv2d, OctaveConvBlock, predict } from '@octconv/models';
 import * as tf from '@tensorflow/tfjs-core';
 

@@ -1,12 +1,12 @@
 import type { Theme } from 'vitepress';
 import DefaultTheme from 'vitepress/theme';
-import { defineAsyncComponent } from 'vue';
+import { type AsyncComponentLoader, defineAsyncComponent } from 'vue';
 import './custom.css';
 import './phone.css';
 
 // The live tools load tfjs and Chart.js: each is its own chunk, fetched only by its page, and
 // rendered only in the browser (the pages wrap them in <ClientOnly>).
-const tools = {
+const tools: Record<string, AsyncComponentLoader> = {
   OctPlayground: () => import('../../components/OctPlayground.vue'),
   OctCalculator: () => import('../../components/OctCalculator.vue'),
   OctBenchmark: () => import('../../components/OctBenchmark.vue'),
