@@ -1,29 +1,24 @@
 // The Turkish locale (/tr/): the learner's pages in the language of the seed notebook. The rest
 // of the site (the live tools, the API reference, the other guide pages) is linked in English.
 import type { DefaultTheme, LocaleSpecificConfig } from 'vitepress';
+import { section } from './sidebar.mts';
 
-const guide: DefaultTheme.SidebarItem = {
-  text: 'Rehber',
-  items: [
-    { text: 'OctConv nedir?', link: '/tr/guide/' },
-    { text: 'Dört yol', link: '/tr/guide/four-paths' },
-    { text: 'Seed notebook', link: '/tr/guide/notebook' },
-    { text: 'Hızlı başlangıç', link: '/tr/guide/quick-start' },
-  ],
-};
+const guide = section('Rehber', [
+  ['OctConv nedir?', '/tr/guide/'],
+  ['Dört yol', '/tr/guide/four-paths'],
+  ['Seed notebook', '/tr/guide/notebook'],
+  ['Hızlı başlangıç', '/tr/guide/quick-start'],
+]);
 
-const inEnglish: DefaultTheme.SidebarItem = {
-  text: 'İngilizce sayfalar',
-  items: [
-    { text: 'Semantics', link: '/guide/semantics' },
-    { text: 'Backends', link: '/guide/backends' },
-    { text: 'Design', link: '/guide/design' },
-    { text: 'Playground', link: '/playground' },
-    { text: 'Calculator', link: '/calculator' },
-    { text: 'Benchmark', link: '/benchmark' },
-    { text: 'API reference', link: '/api/' },
-  ],
-};
+const inEnglish = section('İngilizce sayfalar', [
+  ['Semantics', '/guide/semantics'],
+  ['Backends', '/guide/backends'],
+  ['Design', '/guide/design'],
+  ['Playground', '/playground'],
+  ['Calculator', '/calculator'],
+  ['Benchmark', '/benchmark'],
+  ['API reference', '/api/'],
+]);
 
 export const turkish: LocaleSpecificConfig<DefaultTheme.Config> & { label: string; link: string } =
   {

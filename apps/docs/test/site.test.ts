@@ -8,21 +8,14 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareOctaveConv } from '@octconv/analysis';
 import { type BackendName, parseBenchmarkResult } from '@octconv/bench';
-import { octaveConv2d, octaveSplit } from '@octconv/core';
-import { loadTorchCheckpoint, OctaveConv2d, shapesAndTextures } from '@octconv/models';
-import { compareArrays, TOLERANCE } from '@octconv/test-utils';
+import { loadTorchCheckpoint, shapesAndTextures } from '@octconv/models';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIST, serve } from '../scripts/serve.mjs';
-import { type BandChecksum, bandChecksum, type OctaveChecksum } from '../src/checksum';
-import {
-  layerOptions,
-  type PlaygroundParams,
-  playgroundSpec,
-  sceneTensor,
-} from '../src/playground';
+import type { OctaveChecksum } from '../src/checksum';
+import { type PlaygroundParams, playgroundSpec } from '../src/playground';
 import { accuracy, createNet, imagesTensor, TEST_SET } from '../src/training';
 import {
   CHROMIUM,
@@ -36,6 +29,7 @@ import {
   unservedAborts,
   waitForState,
 } from './chromium';
+import { expectChecksum, playgroundChecksum as nodeChecksum } from './reference';
 
 // The downloaded checkpoint is also loaded by PyTorch (Debian's python3-torch) into the seed's
 // MiniOctNet, with the script @octconv/models tests its checkpoints with.
@@ -443,42 +437,4 @@ async function torchAccuracy(
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
-}
-
-/** The playground's layer, computed here with @octconv/core's octaveConv2d on tfjs's cpu backend. */
-async function nodeChecksum(params: PlaygroundParams): Promise<OctaveChecksum> {
-  const layer = new OctaveConv2d(layerOptions(params));
-  const image = sceneTensor(params);
-  const x = octaveSplit(image, params.alphaIn);
-  const y = octaveConv2d(x, layer.weights(), layer.convOptions());
-  const band = async (t: tf.Tensor4D | null) => t && bandChecksum(await t.data(), t.shape);
-  const checksum = { high: await band(y.high), low: await band(y.low) };
-  tf.dispose([image, x.high, x.low, y.high, y.low].filter((t) => t !== null));
-  layer.dispose();
-  return checksum;
-}
-
-function expectChecksum(
-  label: string,
-  actual: BandChecksum | null,
-  expected: BandChecksum | null,
-  backend: BackendName,
-): void {
-  if (expected === null) {
-    expect(actual, label).toBeNull();
-    return;
-  }
-  expect(actual, label).not.toBeNull();
-  expect(actual!.shape, label).toEqual(expected.shape);
-  const { atol, rtol } = TOLERANCE[backend];
-  const samples = compareArrays(actual!.samples, expected.samples, { atol, rtol });
-  expect(samples.ok, `${label}: ${JSON.stringify(samples)}`).toBe(true);
-  const size = expected.shape.reduce((a, b) => a * b, 1);
-  expect(Math.abs(actual!.sum - expected.sum), `${label} sum`).toBeLessThanOrEqual(
-    atol * size + rtol * expected.sumAbs,
-  );
-  expect(
-    Math.abs(actual!.sumAbs - expected.sumAbs),
-    `${label} sum of magnitudes`,
-  ).toBeLessThanOrEqual(atol * size + rtol * expected.sumAbs);
 }

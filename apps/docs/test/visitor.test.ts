@@ -3,16 +3,13 @@
 // pages and the language switch, the local search, the repository link, and phone widths.
 import { existsSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
-import { octaveConv2d, octaveSplit } from '@octconv/core';
-import { OctaveConv2d } from '@octconv/models';
-import { compareArrays, TOLERANCE } from '@octconv/test-utils';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIST, serve } from '../scripts/serve.mjs';
-import { type BandChecksum, bandChecksum, type OctaveChecksum } from '../src/checksum';
-import { layerOptions, type PlaygroundParams } from '../src/playground';
+import type { OctaveChecksum } from '../src/checksum';
+import type { PlaygroundParams } from '../src/playground';
 import {
   HAS_CHROMIUM,
   launchChromium,
@@ -22,6 +19,7 @@ import {
   unservedAborts,
   waitForState,
 } from './chromium';
+import { expectChecksum, playgroundChecksum } from './reference';
 
 /** An RGB image as a PNG file (8-bit, no filter, no colour profile: decoded exactly). */
 function png(width: number, height: number, pixel: (x: number, y: number) => number[]): Buffer {
@@ -59,8 +57,8 @@ const pattern = (x: number, y: number) => [x < SIZE / 2 ? 255 : 0, 128, y < SIZE
 /** The same picture turned a quarter: red on the top half, blue on the left half. */
 const turned = (x: number, y: number) => [y < SIZE / 2 ? 255 : 0, 128, x < SIZE / 2 ? 255 : 0];
 
-/** The playground layer on `pixels`, computed here on tfjs's cpu backend. */
-async function expectedChecksum(
+/** The playground layer on `pixel`'s picture, computed here on tfjs's cpu backend. */
+function expectedChecksum(
   params: PlaygroundParams,
   pixel: (x: number, y: number) => number[],
 ): Promise<OctaveChecksum> {
@@ -70,22 +68,7 @@ async function expectedChecksum(
       pixel(x, y).forEach((value, c) => {
         values[3 * (y * SIZE + x) + c] = value / 255;
       });
-  const layer = new OctaveConv2d(layerOptions(params));
-  const image = tf.tensor4d(values, [1, SIZE, SIZE, 3]);
-  const x = octaveSplit(image, params.alphaIn);
-  const y = octaveConv2d(x, layer.weights(), layer.convOptions());
-  const band = async (t: tf.Tensor4D | null) => t && bandChecksum(await t.data(), t.shape);
-  const checksum = { high: await band(y.high), low: await band(y.low) };
-  tf.dispose([image, x.high, x.low, y.high, y.low].filter((t) => t !== null));
-  layer.dispose();
-  return checksum;
-}
-
-function expectSameBand(label: string, actual: BandChecksum | null, expected: BandChecksum | null) {
-  expect(actual?.shape, label).toEqual(expected?.shape);
-  const { atol, rtol } = TOLERANCE.wasm;
-  const samples = compareArrays(actual!.samples, expected!.samples, { atol, rtol });
-  expect(samples.ok, `${label}: ${JSON.stringify(samples)}`).toBe(true);
+  return playgroundChecksum(params, tf.tensor4d(values, [1, SIZE, SIZE, 3]));
 }
 
 /** Waits until the playground has finished a run on `source`, and returns its checksum. */
@@ -157,7 +140,7 @@ describe.runIf(HAS_CHROMIUM)('the docs site as a visitor meets it', () => {
         const chosen = await playgroundDone(page, 'pattern.png');
         const expected = await expectedChecksum(params, pattern);
         for (const band of ['high', 'low'] as const)
-          expectSameBand(`file ${band}`, chosen[band], expected[band]);
+          expectChecksum(`file ${band}`, chosen[band], expected[band], 'wasm');
         // α_in = 0.5 of 3 channels: red stays high (1 channel), green and blue go low (2).
         expect(await page.textContent('[data-testid=shape-in-high]')).toBe(
           `[1, ${SIZE}, ${SIZE}, 1]`,
@@ -215,7 +198,7 @@ describe.runIf(HAS_CHROMIUM)('the docs site as a visitor meets it', () => {
         }, bytes);
         const dropped = await playgroundDone(page, 'turned.png');
         const expectedDropped = await expectedChecksum(params, turned);
-        expectSameBand('dropped high', dropped.high, expectedDropped.high);
+        expectChecksum('dropped high', dropped.high, expectedDropped.high, 'wasm');
         expect(
           await canvasLevels(page, '.oct-bands figure:nth-child(2) canvas', [
             [32, 8],
