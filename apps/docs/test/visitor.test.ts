@@ -5,12 +5,13 @@ import { existsSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Browser, Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIST, serve } from '../scripts/serve.mjs';
 import type { OctaveChecksum } from '../src/checksum';
 import type { PlaygroundParams } from '../src/playground';
 import {
+  CHROMIUM,
   HAS_CHROMIUM,
   launchChromium,
   onToolPage,
@@ -354,6 +355,41 @@ describe.runIf(HAS_CHROMIUM)('the docs site as a visitor meets it', () => {
     expect(bench).toContain(
       'https://github.com/octconv/octconv/blob/main/packages/bench/results/README.md',
     );
+  });
+
+  it("takes a photo with the browser's camera (Chromium's fake camera) and runs on it", async () => {
+    // The fake device streams a generated test pattern and grants the permission by itself.
+    const camera = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+      ],
+    });
+    try {
+      const page = await camera.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(`${server.url}/playground`);
+      await waitForState(page, ['done'], 90_000);
+      await page.click('button:has-text("Use the camera")');
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('.oct-camera video') as HTMLVideoElement | null)?.readyState ===
+          4,
+        null,
+        { timeout: 30_000 },
+      );
+      await page.click('button:has-text("Take the photo")');
+      await playgroundDone(page, 'camera');
+      // The stream is stopped once the photo is taken.
+      expect(await page.$('.oct-camera video')).toBeNull();
+      expect(await page.textContent('.oct-bands figcaption')).toContain('camera');
+      expect(problems).toEqual([]);
+    } finally {
+      await camera.close();
+    }
   });
 
   describe('at phone width (390 px)', () => {
