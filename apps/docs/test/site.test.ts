@@ -123,6 +123,12 @@ describe.runIf(HAS_CHROMIUM)('the docs site in Chromium', () => {
         '/guide/backends',
         '/guide/pretrained',
         '/guide/design',
+        '/guide/notebook',
+        '/tr/',
+        '/tr/guide/',
+        '/tr/guide/four-paths',
+        '/tr/guide/notebook',
+        '/tr/guide/quick-start',
         '/api/',
         '/playground',
         '/calculator',
@@ -147,7 +153,8 @@ describe.runIf(HAS_CHROMIUM)('the docs site in Chromium', () => {
     }
     await page.close();
     expect(report).toEqual([]);
-  });
+    // About seventy pages, each loaded, waited on and photographed: more than the default limit.
+  }, 600_000);
 
   it('runs the playground layer on wasm and webgpu exactly as @octconv/core does in Node', async () => {
     const params: PlaygroundParams = {

@@ -458,6 +458,22 @@ describe.runIf(HAS_CHROMIUM)('the docs site as a visitor meets it', () => {
       }
     });
 
+    it('fits the learner pages and the playground to the screen, without sideways scrolling', async () => {
+      for (const path of ['/', '/tr/', '/guide/notebook', '/tr/guide/quick-start', '/playground']) {
+        const page = await phonePage(path);
+        try {
+          if (path === '/playground') await waitForState(page, ['done'], 90_000);
+          const width = await page.evaluate(() => ({
+            page: document.documentElement.scrollWidth,
+            viewport: window.innerWidth,
+          }));
+          expect(width.page, path).toBeLessThanOrEqual(width.viewport);
+        } finally {
+          await page.close();
+        }
+      }
+    });
+
     it('shows the four-paths figure at a readable size', async () => {
       for (const path of ['/guide/four-paths', '/tr/guide/four-paths']) {
         const page = await phonePage(path);
