@@ -1,6 +1,11 @@
 // One way for every live page to start a tfjs backend in the browser: @octconv/bench's
 // startBackend, with the wasm binaries served by Vite (`?url` imports, hashed file names).
-import { type BackendFacts, type BackendName, startBackend } from '@octconv/bench';
+import {
+  type BackendFacts,
+  type BackendName,
+  BROWSER_BACKENDS,
+  startBackend,
+} from '@octconv/bench';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import plain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -8,8 +13,13 @@ import threaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threa
 
 export type { BackendFacts, BackendName };
 
-/** The backends a page offers, in order of preference. */
-export const PAGE_BACKENDS: readonly BackendName[] = ['wasm', 'webgpu', 'cpu'];
+/**
+ * The backends a page offers: wasm (every page starts on it), then @octconv/bench's browser
+ * backends in order of preference (webgpu, webgl), then cpu.
+ */
+export const PAGE_BACKENDS: readonly BackendName[] = [
+  ...new Set<BackendName>(['wasm', ...BROWSER_BACKENDS, 'cpu']),
+];
 
 let pathsSet = false;
 
@@ -51,6 +61,8 @@ export function describeFacts(facts: BackendFacts): string {
   if (facts.adapter) {
     details.push(facts.adapter.description);
     if (facts.adapter.isFallbackAdapter) details.push('software fallback adapter');
+    else if (facts.adapter.software) details.push('software-rendered: slower than wasm here');
+    if (facts.adapter.float32 === false) details.push('float16 textures');
   }
   return details.length ? `${facts.name} (${details.join(', ')})` : facts.name;
 }

@@ -7,7 +7,7 @@
 import { compileOctaveConv2d, octaveConv2d, splitChannels } from '@octconv/core';
 import { compileForInference, MiniOctNet, OctaveConvBlock } from '@octconv/models';
 import * as tf from '@tensorflow/tfjs-core';
-import { startBackend } from '../dist/index.js';
+import { median, startBackend, timeInterleaved } from '../dist/index.js';
 
 const backend = process.argv[2] ?? 'webgpu';
 const facts = await startBackend(backend);
@@ -45,23 +45,11 @@ async function count(run) {
 }
 
 const RUNS = 7;
-const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
-/** Median ms of `plain` and `compiled`, alternating which goes first, outputs downloaded. */
+/** Median ms of `plain` and `compiled`, interleaved, outputs downloaded. */
 async function time(plain, compiled) {
-  const once = async (run) => {
-    const start = performance.now();
-    const outputs = [run()].flat();
-    await Promise.all(outputs.map((t) => t.data()));
-    tf.dispose(outputs);
-    return performance.now() - start;
-  };
-  const times = { plain: [], compiled: [] };
-  for (let i = 0; i < RUNS; i++) {
-    const order = i % 2 ? ['plain', 'compiled'] : ['compiled', 'plain'];
-    for (const name of order) times[name].push(await once(name === 'plain' ? plain : compiled));
-  }
-  return { plain: median(times.plain), compiled: median(times.compiled) };
+  const [a, b] = await timeInterleaved([plain, compiled], { warmup: 1, runs: RUNS });
+  return { plain: median(a), compiled: median(b) };
 }
 
 const rows = [];

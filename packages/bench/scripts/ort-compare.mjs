@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { compileForInference, octResNet } from '@octconv/models';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-web';
-import { startBackend } from '../dist/index.js';
+import { median, startBackend, timeInterleaved } from '../dist/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,24 +34,9 @@ const threads = Number(values.threads);
 const alphas = values.alphas.split(',').map(Number);
 const RUNS = Number(values.runs);
 const ROUNDS = Number(values.rounds);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /** Median ms of each runner, the runners interleaved (rotating which goes first). */
-async function interleaved(runners, warmup = 2) {
-  for (let i = 0; i < warmup; i++) for (const run of runners) await run();
-  const times = runners.map(() => []);
-  for (let i = 0; i < RUNS; i++) {
-    for (let k = 0; k < runners.length; k++) {
-      const j = (k + i) % runners.length;
-      const start = performance.now();
-      await runners[j]();
-      times[j].push(performance.now() - start);
-    }
-  }
-  return times.map(median);
+async function interleaved(runners) {
+  return (await timeInterleaved(runners, { warmup: 2, runs: RUNS })).map(median);
 }
 
 if (values.runtime === 'ours') {
@@ -64,13 +49,7 @@ if (values.runtime === 'ours') {
     return compiled;
   });
   const x = tf.randomNormal([1, 224, 224, 3], 0, 1, 'float32', 1);
-  const medians = await interleaved(
-    nets.map((net) => async () => {
-      const y = net.apply(x);
-      await y.data();
-      y.dispose();
-    }),
-  );
+  const medians = await interleaved(nets.map((net) => () => net.apply(x)));
   console.log(JSON.stringify({ threads: facts.threadCount, medians }));
   process.exit(0);
 }

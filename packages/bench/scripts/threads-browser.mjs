@@ -8,13 +8,10 @@
 // keeps spinning and slows the other), and prints ours against it.
 // Usage: node packages/bench/scripts/threads-browser.mjs [--alphas 0,0.5,0.75] [--runs 10]
 //   [--rounds 2] [--threads 1,2] [--onnx DIR]   (build the packages first). Wants a quiet machine.
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { bundle, launchChromium, openPage, serve } from '@octconv/test-utils/chromium';
 
 const { values } = parseArgs({
   options: {
@@ -30,104 +27,38 @@ const { values } = parseArgs({
 const alphas = values.alphas.split(',').map(Number);
 const threadCounts = values.threads.split(',').map(Number);
 const here = import.meta.dirname;
-const bundled = await build({
-  entryPoints: [join(here, '..', 'test', 'browser', 'threads-page.ts')],
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  write: false,
-  logLevel: 'silent',
-});
-const require = createRequire(import.meta.url);
-const wasmDir = join(
-  dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')),
-  'dist',
+// Our page (threads-page.ts) and ONNX Runtime Web's (ort-page.ts), which loads ONNX Runtime
+// from /ort/ and the α's graphs from /onnx/.
+const pages = await bundle(
+  {
+    page: join(here, '..', 'test', 'browser', 'threads-page.ts'),
+    ort: join(here, '..', 'test', 'browser', 'ort-page.ts'),
+  },
+  { external: ['/ort/*'] },
 );
-const ortDir = dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'));
-// ONNX Runtime Web's page: the α's sessions from /onnx/, interleaved like ours (threads-page.ts).
-const ortPage = `<!doctype html><body><script type="module">
-import * as ort from '/ort/ort.wasm.min.mjs';
-window.ortTime = async (threads, alphas, runs) => {
-  ort.env.wasm.numThreads = threads;
-  ort.env.wasm.wasmPaths = '/ort/';
-  const sessions = [];
-  for (const alpha of alphas) {
-    const bytes = await (await fetch('/onnx/oct-resnet50-a' + alpha + '.onnx')).arrayBuffer();
-    sessions.push(await ort.InferenceSession.create(new Uint8Array(bytes), {
-      executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
-  }
-  const input = new ort.Tensor('float32', new Float32Array(3 * 224 * 224).map(Math.random), [1, 3, 224, 224]);
-  const once = async (i) => {
-    const start = performance.now();
-    const out = await sessions[i].run({ x: input });
-    for (const t of Object.values(out)) t.dispose?.();
-    return performance.now() - start;
-  };
-  for (let w = 0; w < 2; w++) for (let i = 0; i < sessions.length; i++) await once(i);
-  const times = sessions.map(() => []);
-  for (let r = 0; r < runs; r++)
-    for (let k = 0; k < sessions.length; k++) {
-      const i = (k + r) % sessions.length;
-      times[i].push(await once(i));
-    }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  return { version: ort.env.versions?.web, isolated: crossOriginIsolated, medians: times.map(median) };
-};
-document.body.dataset.ready = 'yes';
-</script></body>`;
-const headers = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
-const server = createServer((request, response) => {
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-  if (path === '/') {
-    response.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
-    response.end('<!doctype html><body><script type="module" src="/page.js"></script></body>');
-  } else if (path === '/ort.html') {
-    response.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
-    response.end(ortPage);
-  } else if (/^\/ort\/[\w.-]+\.(mjs|wasm)$/.test(path)) {
-    const type = path.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
-    response.writeHead(200, { ...headers, 'Content-Type': type });
-    response.end(readFileSync(join(ortDir, path.slice(5))));
-  } else if (values.onnx && /^\/onnx\/[\w.-]+\.onnx$/.test(path)) {
-    response.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream' });
-    response.end(readFileSync(join(values.onnx, path.slice(6))));
-  } else if (path === '/page.js') {
-    response.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' });
-    response.end(bundled.outputFiles[0].contents);
-  } else if (/^\/wasm\/[\w-]+\.wasm$/.test(path)) {
-    response.writeHead(200, { ...headers, 'Content-Type': 'application/wasm' });
-    response.end(readFileSync(join(wasmDir, path.slice(6))));
-  } else {
-    response.writeHead(404, headers);
-    response.end();
-  }
+const require = createRequire(import.meta.url);
+const server = await serve({
+  files: {
+    '/page.js': pages.page,
+    '/ort.js': pages.ort,
+    '/ort.html':
+      '<!doctype html><html><body><script type="module" src="/ort.js"></script></body></html>',
+  },
+  folders: {
+    '/wasm/': join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist'),
+    '/ort/': dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm')),
+    ...(values.onnx && { '/onnx/': values.onnx }),
+  },
 });
-await new Promise((done) => server.listen(0, '127.0.0.1', done));
-const launch = () =>
-  chromium.launch({
-    executablePath: process.env.OCTCONV_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--no-first-run'],
-  });
 /** A page of `browser` at `path` that reports 4 logical cores, once it says it is ready. */
-async function openPage(browser, path) {
-  const page = await browser.newPage();
-  await page.addInitScript(() => {
-    Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 4 });
-  });
-  await page.goto(`http://127.0.0.1:${server.address().port}${path}`);
-  await page.waitForFunction(() => document.body.dataset.ready === 'yes');
-  return page;
+async function open(browser, path) {
+  return (await openPage(browser, `${server.origin}${path}`, { cores: 4 })).page;
 }
 /** ONNX Runtime Web's medians at `threads`, in a Chromium of its own. */
 async function timeOrt(threads) {
-  const ortBrowser = await launch();
+  const ortBrowser = await launchChromium();
   try {
-    const page = await openPage(ortBrowser, '/ort.html');
+    const page = await open(ortBrowser, '/ort.html');
     const result = await page.evaluate(
       ([t, a, r]) => window.ortTime(t, a, r),
       [threads, alphas, Number(values.runs)],
@@ -138,9 +69,9 @@ async function timeOrt(threads) {
     await ortBrowser.close();
   }
 }
-const browser = await launch();
+const browser = await launchChromium();
 try {
-  const page = await openPage(browser, '/');
+  const page = await open(browser, '/');
   const results = new Map(threadCounts.map((t) => [t, alphas.map(() => [])]));
   const ortResults = new Map(threadCounts.map((t) => [t, alphas.map(() => [])]));
   let ortVersion = '';
@@ -257,5 +188,5 @@ try {
   }
 } finally {
   await browser.close();
-  server.close();
+  await server.close();
 }

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { ALL_CASES, startBackend } from '../dist/index.js';
+import { ALL_CASES, median, startBackend, timeInterleaved } from '../dist/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,19 +23,6 @@ const threadCounts = values.threads.split(',').map(Number);
 const alphas = values.alphas.split(',').map(Number);
 const RUNS = Number(values.runs);
 const PROFILES = Number(values.profiles);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-async function once(run) {
-  const start = performance.now();
-  const outputs = [run()].flat();
-  await Promise.all(outputs.map((t) => t.data()));
-  tf.dispose(outputs);
-  return performance.now() - start;
-}
-
 /** Per-kernel total ms and calls of `PROFILES` profiled calls of `run`. */
 async function kernels(run) {
   const table = new Map();
@@ -76,17 +63,12 @@ for (const threads of threadCounts) {
     if (!benchCase) throw new Error(`no Oct-ResNet-50 case at α ${alpha}`);
     const prepared = benchCase.setup(1);
     try {
-      for (let i = 0; i < 2; i++) {
-        await once(prepared.octave);
-        await once(prepared.vanilla);
-      }
-      const times = { octave: [], vanilla: [] };
-      for (let i = 0; i < RUNS; i++) {
-        const order = i % 2 ? ['vanilla', 'octave'] : ['octave', 'vanilla'];
-        for (const v of order) times[v].push(await once(prepared[v]));
-      }
-      const octave = median(times.octave);
-      const vanilla = median(times.vanilla);
+      const [octaveTimes, vanillaTimes] = await timeInterleaved(
+        [prepared.octave, prepared.vanilla],
+        { warmup: 2, runs: RUNS },
+      );
+      const octave = median(octaveTimes);
+      const vanilla = median(vanillaTimes);
       entry.cases.push({
         alpha,
         octaveMs: octave,

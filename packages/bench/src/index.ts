@@ -1,5 +1,6 @@
 export {
   BACKEND_NAMES,
+  BROWSER_BACKENDS,
   type StartOptions,
   SWIFTSHADER_ICD,
   startBackend,
@@ -13,6 +14,7 @@ export {
   type RunBenchmarkOptions,
   runBenchmark,
 } from './harness/run-benchmark';
+export { type InterleavedOptions, timeCall, timeInterleaved } from './harness/timing';
 export { renderHtml } from './report/html';
 export {
   formatBackends,
@@ -34,4 +36,4 @@ export {
   type VariantResult,
 } from './schema/result-schema';
 export { runSoak, type SoakOptions, type SoakResult, type SoakSample } from './soak/soak';
-export { quantile, summarize, type TimingStats } from './stats/stats';
+export { median, quantile, summarize, type TimingStats } from './stats/stats';

@@ -1,27 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { prepareWebGpuEnvironment, SWIFTSHADER_ICD } from './environment';
+import { TOLERANCE, type Tolerance } from './tolerance';
+
+export { TOLERANCE, type Tolerance } from './tolerance';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 
 export const ALL_BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
-
-/** Closeness required of a float32 result against the float64 reference: |a − e| ≤ atol + rtol·|e|. */
-export interface Tolerance {
-  atol: number;
-  rtol: number;
-}
-
-/**
- * Per-backend tolerance for float32 results of order 1 that sum up to a few hundred products,
- * against a float64 reference. cpu and wasm accumulate in float32 in their own orders (XNNPACK
- * tiles); WebGPU gets 5× more room because GPU drivers may contract multiply-adds and reduce in
- * other orders (SwiftShader itself passes at the cpu tolerance; measured 2026-11-25).
- */
-export const TOLERANCE: Record<BackendName, Tolerance> = {
-  cpu: { atol: 1e-5, rtol: 1e-4 },
-  wasm: { atol: 1e-5, rtol: 1e-4 },
-  webgpu: { atol: 5e-5, rtol: 5e-4 },
-};
 
 export interface BackendCase {
   name: BackendName;

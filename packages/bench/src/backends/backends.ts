@@ -9,7 +9,15 @@ import {
   wasmThreadFacts,
 } from './wasm-threads';
 
-export const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
+/** Every backend startBackend knows (webgl only in a browser). */
+export const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'wasm', 'webgpu', 'webgl'];
+
+/**
+ * The backends a web page can offer, in the order a browser user should prefer them: WebGPU
+ * where the browser has it, WebGL otherwise, wasm for the CPU (cpu, tfjs's plain JavaScript
+ * kernels, is left out: it is the slowest everywhere).
+ */
+export const BROWSER_BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm'];
 
 /** Where Debian's Chromium ships SwiftShader's Vulkan driver (a GPU-less WebGPU adapter). */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -80,6 +88,12 @@ async function importBackend(name: BackendName, options: StartOptions): Promise<
       else if (name === 'wasm') {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths);
+      } else if (name === 'webgl') {
+        if (isNode)
+          throw new Error(
+            'WebGL runs in a browser only (tfjs has no WebGL in Node); in Node choose wasm or webgpu',
+          );
+        await import('@tensorflow/tfjs-backend-webgl');
       } else {
         if (isNode) await installDawn();
         await import('@tensorflow/tfjs-backend-webgpu');
@@ -111,6 +125,32 @@ async function describeAdapter(): Promise<BackendFacts['adapter']> {
     ...(adapter.isFallbackAdapter !== undefined && {
       isFallbackAdapter: adapter.isFallbackAdapter,
     }),
+  };
+}
+
+/** Renderers that draw on the CPU: ANGLE's SwiftShader, Mesa's llvmpipe/softpipe, Windows' WARP. */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|microsoft basic render/i;
+
+/** The WebGL context tfjs-backend-webgl draws with: its renderer, version and float precision. */
+function describeWebGl(): BackendFacts['adapter'] {
+  const gl = (
+    tf.backend() as unknown as {
+      gpgpu?: { gl?: WebGLRenderingContext };
+    }
+  ).gpgpu?.gl;
+  if (!gl) return undefined;
+  const debug = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(
+    gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? 'unknown renderer',
+  );
+  const vendor = String(gl.getParameter(debug ? debug.UNMASKED_VENDOR_WEBGL : gl.VENDOR) ?? '');
+  const webglVersion = Number(tf.env().get('WEBGL_VERSION'));
+  const float32 = Boolean(tf.env().get('WEBGL_RENDER_FLOAT32_ENABLED'));
+  return {
+    description: vendor && !renderer.includes(vendor) ? `${vendor} ${renderer}` : renderer,
+    software: SOFTWARE_RENDERER.test(renderer),
+    webglVersion,
+    float32,
   };
 }
 
@@ -182,7 +222,8 @@ async function recreateWebGpu(): Promise<void> {
 
 /**
  * Makes `name` the active tfjs backend, importing it on first use (Node: WebGPU through Dawn,
- * with SwiftShader found automatically on GPU-less Linux; browser: the native adapter; wasm
+ * with SwiftShader found automatically on GPU-less Linux; browser: the native adapter; WebGL
+ * in a browser only, its renderer in the facts, `adapter.software` when it draws on the CPU; wasm
  * with `options.threads` threads, in Node too, and in a page when it is cross-origin isolated).
  * Never throws: a backend that cannot start is
  * returned with `available: false` and the reason. Calling it again after the WebGPU device was
@@ -196,7 +237,7 @@ export async function startBackend(
   let replacedWasm = false;
   try {
     if (!BACKEND_NAMES.includes(name))
-      throw new Error(`unknown backend ${JSON.stringify(name)} (cpu, wasm, webgpu)`);
+      throw new Error(`unknown backend ${JSON.stringify(name)} (${BACKEND_NAMES.join(', ')})`);
     if (name === 'wasm' && options.threads !== undefined)
       threadPlan = await planWasmThreads(options.threads);
     await importBackend(name, options);
@@ -262,6 +303,14 @@ export async function startBackend(
       );
     }
     const adapter = await describeAdapter().catch(() => undefined);
+    if (adapter) {
+      const software =
+        adapter.isFallbackAdapter === true || SOFTWARE_RENDERER.test(adapter.description);
+      facts.adapter = { ...adapter, software };
+    }
+  }
+  if (name === 'webgl') {
+    const adapter = describeWebGl();
     if (adapter) facts.adapter = adapter;
   }
   return facts;

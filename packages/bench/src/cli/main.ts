@@ -177,7 +177,7 @@ async function main(argv: string[]): Promise<void> {
     for (const name of backends) {
       if (!BACKEND_NAMES.includes(name))
         throw new UsageError(
-          `--backends: unknown backend ${JSON.stringify(name)} (cpu, wasm, webgpu)`,
+          `--backends: unknown backend ${JSON.stringify(name)} (${BACKEND_NAMES.join(', ')}; webgl only in a browser)`,
         );
     }
   } else {

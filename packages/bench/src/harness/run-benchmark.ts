@@ -16,6 +16,7 @@ import type {
 } from '../schema/result-schema';
 import { parseBenchmarkResult } from '../schema/result-schema';
 import { summarize } from '../stats/stats';
+import { timeCall } from './timing';
 
 /** Progress of {@link runBenchmark}: `done` of `total` timed calls. */
 export interface BenchmarkProgress {
@@ -54,24 +55,6 @@ export function interleavedOrder(runs: number): Variant[] {
   for (let i = 0; i < runs; i++)
     order.push(...((i % 2 === 0 ? ['octave', 'vanilla'] : ['vanilla', 'octave']) as Variant[]));
   return order;
-}
-
-const now = () => performance.now();
-
-/** Shortest time a call is taken to last (1 µs). */
-const TIMER_FLOOR_MS = 0.001;
-
-/** One call, timed with its outputs downloaded (GPU work really counted), then disposed. */
-async function timeCall(call: () => tf.Tensor | tf.Tensor[]): Promise<number> {
-  const start = now();
-  const output = call();
-  const tensors = Array.isArray(output) ? output : [output];
-  await Promise.all(tensors.map((tensor) => tensor.data()));
-  // A coarse timer (a page that is not cross-origin isolated rounds to 0.1 ms or more) can read
-  // 0 for a fast call; the floor keeps ratios finite.
-  const elapsed = Math.max(now() - start, TIMER_FLOOR_MS);
-  tf.dispose(tensors);
-  return elapsed;
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {
@@ -214,7 +197,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
         functionName: 'runBenchmark',
         argument: 'options.backends',
         value: name,
-        message: `unknown backend ${JSON.stringify(name)}; expected cpu, wasm or webgpu`,
+        message: `unknown backend ${JSON.stringify(name)}; expected one of ${BACKEND_NAMES.join(', ')}`,
       });
     }
   }
@@ -242,7 +225,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
     }
   }
   const startedAt = new Date().toISOString();
-  const start = now();
+  const start = performance.now();
   const facts: BackendFacts[] = [];
   for (const name of new Set(backends)) facts.push(await startBackend(name, startOptions));
   const available = facts.filter((fact) => fact.available);
@@ -287,7 +270,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
     {
       schema: 'octconv-bench/1',
       startedAt,
-      durationMs: now() - start,
+      durationMs: performance.now() - start,
       settings: { warmup, runs, seed },
       machine: { ...defaultMachine(), ...machine },
       backends: facts,

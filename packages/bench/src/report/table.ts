@@ -125,7 +125,7 @@ export function formatBackends(result: BenchmarkResult): string {
           ? `${b.threadCount} thread${b.threadCount === 1 ? '' : 's'}${b.threadsRequested !== undefined && b.threadsRequested !== b.threadCount ? ` of ${b.threadsRequested} asked` : ''}${b.threadsCapped ? ` (${b.threadsCapped})` : ''}`
           : b.threads !== undefined && `threads ${b.threads ? 'yes' : 'no'}`,
         b.adapter &&
-          `adapter ${b.adapter.description}${b.adapter.isFallbackAdapter ? ' (fallback/software: do not judge speed by it)' : ''}`,
+          `${b.name === 'webgl' ? `WebGL ${b.adapter.webglVersion ?? ''} renderer`.replace('  ', ' ') : 'adapter'} ${b.adapter.description}${b.adapter.isFallbackAdapter || b.adapter.software ? ' (software-rendered: do not judge speed by it)' : ''}${b.adapter.float32 === false ? ' (float16 textures: coarser results)' : ''}`,
       ].filter(Boolean);
       return `${b.name}: ${facts.join(', ') || 'ready'}`;
     })

@@ -21,8 +21,10 @@ const variant = z.object({
   peakBytes: z.number().nonnegative(),
 });
 
+const backendName = z.enum(['cpu', 'wasm', 'webgpu', 'webgl']);
+
 export const backendFactsSchema = z.object({
-  name: z.enum(['cpu', 'wasm', 'webgpu']),
+  name: backendName,
   available: z.boolean(),
   /** Why the backend did not run: it could not start (`available: false`), or was left out. */
   reason: z.string().optional(),
@@ -37,8 +39,21 @@ export const backendFactsSchema = z.object({
   threadsRequested: z.number().int().positive().optional(),
   /** wasm: why fewer threads run than were asked for. */
   threadsCapped: z.string().optional(),
+  /**
+   * webgpu: the adapter; webgl: the renderer (the unmasked GL renderer string), with the WebGL
+   * version, and whether textures hold float32 (else float16, a coarser result).
+   */
   adapter: z
-    .object({ description: z.string(), isFallbackAdapter: z.boolean().optional() })
+    .object({
+      description: z.string(),
+      isFallbackAdapter: z.boolean().optional(),
+      /** Renders in software (SwiftShader, llvmpipe, a fallback adapter): right, but slow. */
+      software: z.boolean().optional(),
+      /** webgl: 1 or 2. */
+      webglVersion: z.number().int().positive().optional(),
+      /** webgl: whether tfjs renders to float32 textures (false: float16 results). */
+      float32: z.boolean().optional(),
+    })
     .optional(),
 });
 
@@ -46,7 +61,7 @@ export const caseResultSchema = z.object({
   caseId: z.string(),
   title: z.string(),
   kind: z.enum(['layer', 'block', 'network', 'training']),
-  backend: z.enum(['cpu', 'wasm', 'webgpu']),
+  backend: backendName,
   alpha: z.number().min(0).max(1),
   octave: variant,
   vanilla: variant,
@@ -80,12 +95,10 @@ export const benchmarkResultSchema = z.object({
   backends: z.array(backendFactsSchema),
   results: z.array(caseResultSchema),
   /** Cases that threw, with the message; the others still ran. */
-  failures: z.array(
-    z.object({ caseId: z.string(), backend: z.enum(['cpu', 'wasm', 'webgpu']), error: z.string() }),
-  ),
+  failures: z.array(z.object({ caseId: z.string(), backend: backendName, error: z.string() })),
 });
 
-export type BackendName = 'cpu' | 'wasm' | 'webgpu';
+export type BackendName = z.infer<typeof backendName>;
 export type BackendFacts = z.infer<typeof backendFactsSchema>;
 export type CaseResult = z.infer<typeof caseResultSchema>;
 /**

@@ -38,6 +38,11 @@ export function quantile(samples: readonly number[], q: number): number {
   return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
 }
 
+/** The median of `samples` (the mean of the middle two when their number is even). */
+export function median(samples: readonly number[]): number {
+  return quantile(samples, 0.5);
+}
+
 /** Median, p10, p90, min and max of `samples`. */
 export function summarize(samples: readonly number[]): TimingStats {
   return {

@@ -3,7 +3,13 @@
 import { compileForInference, octResNet } from '@octconv/models';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { ALL_CASES, type BackendFacts, startBackend } from '../../src/index';
+import {
+  ALL_CASES,
+  type BackendFacts,
+  median,
+  startBackend,
+  timeInterleaved,
+} from '../../src/index';
 
 /** Every default-suite case's octave and vanilla outputs, one call each. */
 async function outputs(): Promise<Map<string, Float32Array[]>> {
@@ -65,23 +71,12 @@ async function timeResNets(threads: number, alphas: number[], runs: number) {
     return compiled;
   });
   const x = tf.randomNormal([1, 224, 224, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const once = async (i: number) => {
-    const start = performance.now();
-    const y = nets[i]!.apply(x);
-    await y.data();
-    y.dispose();
-    return performance.now() - start;
-  };
-  for (let w = 0; w < 2; w++) for (let i = 0; i < nets.length; i++) await once(i);
-  const times: number[][] = nets.map(() => []);
-  for (let r = 0; r < runs; r++)
-    for (let k = 0; k < nets.length; k++) {
-      const i = (k + r) % nets.length;
-      times[i]!.push(await once(i));
-    }
+  const times = await timeInterleaved(
+    nets.map((net) => () => net.apply(x)),
+    { warmup: 2, runs },
+  );
   x.dispose();
   for (const net of nets) net.dispose();
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
   return { threadCount: facts.threadCount, medians: times.map(median) };
 }
 
