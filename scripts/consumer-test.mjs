@@ -198,7 +198,11 @@ async function copyRepository(dest) {
     { cwd: root, env: baseEnv, timeoutS: 120 },
   );
   if (!listed.ok) throw new Error(`git ls-files failed: ${listed.stderr}`);
-  for (const file of listed.stdout.split('\0').filter(Boolean)) {
+  // node_modules comes separately below (a linked one is not ignored by `node_modules/`).
+  const files = listed.stdout
+    .split('\0')
+    .filter((f) => f && !f.split('/').includes('node_modules'));
+  for (const file of files) {
     const source = join(root, file);
     if (!existsSync(source)) continue; // deleted in the working tree
     mkdirSync(dirname(join(dest, file)), { recursive: true });
@@ -228,15 +232,11 @@ async function copyRepository(dest) {
   }
 }
 
-/** The version every public package of a checkout has (they are one fixed group). */
-function groupVersion(repo) {
-  const versions = publicPackages(repo).map((p) => p.manifest.version);
-  check(
-    new Set(versions).size === 1,
-    `the public packages of ${repo === root ? 'the repository' : 'the copy'} share one version (${[...new Set(versions)].join(', ')})`,
-  );
-  return versions.sort(newer).pop();
-}
+/** The public packages' versions in a checkout, `@octconv/core@0.1.0` each. */
+const versionsOf = (repo) =>
+  publicPackages(repo)
+    .map((p) => `${p.name}@${p.manifest.version}`)
+    .join(', ');
 
 async function changesetVersion(repo, expected, publisherEnv) {
   const out = await sh(
@@ -640,14 +640,23 @@ async function main() {
   );
   if (unbuilt.length > 0) throw new Error(`not built (run pnpm build):\n${unbuilt.join('\n')}`);
   checkReadmePeers();
-  const repoVersion = groupVersion(root);
-  if (process.argv.includes('--release')) {
-    const { files } = pendingChangesets(root);
-    if (files.length > 0)
-      throw new Error(
-        `${files.length} pending changeset(s) (${files.join(', ')}): run pnpm version-packages and commit the release first`,
-      );
-  }
+  // The fixed group's version: the highest, as `changeset version` takes it. Without pending
+  // changesets the repository's versions are the release, so they must all be that one.
+  const repoVersions = versionsOf(root);
+  const repoVersion = packages
+    .map((p) => p.manifest.version)
+    .sort(newer)
+    .pop();
+  const { files: pendingFiles } = pendingChangesets(root);
+  if (process.argv.includes('--release') && pendingFiles.length > 0)
+    throw new Error(
+      `${pendingFiles.length} pending changeset(s) (${pendingFiles.join(', ')}): run pnpm version-packages and commit the release first`,
+    );
+  if (pendingFiles.length === 0)
+    check(
+      packages.every((p) => p.manifest.version === repoVersion),
+      `the public packages share one version: ${repoVersions}`,
+    );
   const repoTags = (await run('git', ['tag', '-l'], { cwd: root, env: baseEnv })).stdout;
 
   // The registry and its throwaway user.
@@ -794,9 +803,9 @@ async function main() {
 
   // The repository itself: not versioned, not tagged.
   check(
-    groupVersion(root) === repoVersion &&
+    versionsOf(root) === repoVersions &&
       (await run('git', ['tag', '-l'], { cwd: root, env: baseEnv })).stdout === repoTags,
-    `the repository stays at ${repoVersion}, with no new tag`,
+    `the repository stays as it was (${repoVersions}), with no new tag`,
   );
 }
 
