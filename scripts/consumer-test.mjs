@@ -291,13 +291,13 @@ async function changesetPublish(repo, version, publisherEnv, tagsBefore) {
 async function checkRegistry(registry, version, versions, consumerEnv) {
   // As a user asks: `npm view @octconv/core`; every package straight from the registry.
   const asked = names.includes('@octconv/core') ? '@octconv/core' : names[0];
-  const view = await sh(
-    `npm view ${asked} versions dist-tags`,
+  const view = await run(
     'npm',
     ['view', asked, 'versions', 'dist-tags', '--json', `--registry=${registry}`],
     { cwd: work, env: consumerEnv, timeoutS: 120 },
   );
-  const viewed = view === null ? null : JSON.parse(view);
+  check(view.ok, `npm view ${asked} versions dist-tags`, `${view.stdout}${view.stderr}`);
+  const viewed = view.ok ? JSON.parse(view.stdout) : null;
   for (const pkg of packages) {
     const response = await fetch(`${registry}${pkg.name.replace('/', '%2f')}`, {
       signal: AbortSignal.timeout(60_000),
