@@ -256,6 +256,13 @@ async function changesetVersion(repo, expected, publisherEnv) {
     pendingChangesets(repo).files.length === 0,
     'changeset version used every pending changeset',
   );
+  // The version commit must pass the repository's lint: Biome formats Markdown, CHANGELOGs too.
+  await sh(
+    'the new CHANGELOGs pass biome ci',
+    join(repo, 'node_modules', '.bin', 'biome'),
+    ['ci', '--error-on-warnings', ...got.map((p) => join('packages', p.short, 'CHANGELOG.md'))],
+    { cwd: repo, timeoutS: 120 },
+  );
   const commit = await run(
     'git',
     [
