@@ -1,12 +1,13 @@
 // The guide's quick start, done exactly as a new user does it: every block the page marks with
-// `<!-- quickstart-test: … -->` runs in order in a fresh `npm init -y` project. `run` blocks are
-// shell steps (the one change: `npm install @octconv/x` installs the packed tarball, since the
-// packages under test are not on the registry); `file NAME` and `append NAME` blocks are saved as
-// the page says and run with `npx tsx NAME`; `python NAME` runs with Debian's torch.
+// `<!-- quickstart-test: … -->` runs in order in a fresh `npm init -y` project, unchanged: `run`
+// blocks are shell steps (their `npm install @octconv/x` installs from the registry that the
+// caller's npm config names for the `@octconv` scope); `file NAME` and `append NAME` blocks are
+// saved as the page says and run with `npx tsx NAME`; `python NAME` runs with Debian's torch.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { installWarnings, run } from './run.mjs';
 
 /** The marked blocks of a Markdown page: `{ action, name, language, code }` in page order. */
 export function markedBlocks(markdown) {
@@ -20,56 +21,49 @@ export function markedBlocks(markdown) {
 }
 
 /**
- * Runs the page's steps under `work`. `tarballs` maps a package name (`@octconv/core`) to its
- * packed file. Returns the list of problems (empty when every step worked).
+ * Runs the page's steps under `work` with the environment `env` (its npm config routes
+ * `@octconv` to the registry under test). Returns the list of problems (empty when every step
+ * worked).
  */
-export function runQuickStart({ page, work, tarballs, log }) {
+export async function runQuickStart({ page, work, env, log }) {
   const problems = [];
   const blocks = markedBlocks(readFileSync(page, 'utf8'));
   if (blocks.length < 8) problems.push(`only ${blocks.length} marked blocks in ${page}`);
   let cwd = work;
   mkdirSync(cwd, { recursive: true });
   const outputs = new Map();
-  const step = (label, command, args, options = {}) => {
-    const start = Date.now();
-    try {
-      const output = execFileSync(command, args, {
-        cwd,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        maxBuffer: 64 << 20,
-        ...options,
-      });
-      log(`✓ quick start: ${label} (${((Date.now() - start) / 1000).toFixed(1)} s)`);
-      return output;
-    } catch (error) {
-      problems.push(`${label}: ${error.stdout ?? ''}${error.stderr ?? error.message}`);
-      log(`✗ quick start: ${label}\n${error.stdout ?? ''}${error.stderr ?? error.message}`);
-      return null;
+  // Hang guards: an install or a first tsx run takes well under a minute on an idle machine.
+  const step = async (label, command, args, timeoutS = 600) => {
+    const result = await run(command, args, { cwd, env, timeoutS });
+    if (result.ok) {
+      log(`✓ quick start: ${label} (${result.seconds.toFixed(1)} s)`);
+      return `${result.stdout}${result.stderr}`;
     }
+    const why = result.timedOut ? ` (killed after ${timeoutS} s)` : '';
+    problems.push(`${label}${why}: ${result.stdout}${result.stderr}`);
+    log(`✗ quick start: ${label}${why}\n${result.stdout}${result.stderr}`);
+    return null;
   };
   let pending = null;
-  const flush = () => {
+  const flush = async () => {
     if (pending === null) return;
     const name = pending;
     pending = null;
-    const output = step(`npx tsx ${name}`, 'npx', ['tsx', name]);
+    const output = await step(`npx tsx ${name}`, 'npx', ['tsx', name]);
     if (output !== null) outputs.set(name, output);
   };
   for (const block of blocks) {
-    if (!(block.action === 'append' && block.name === pending)) flush();
+    if (!(block.action === 'append' && block.name === pending)) await flush();
     if (block.action === 'run') {
-      const script = block.code.replace(
-        /@octconv\/([a-z-]+)/g,
-        (name) => tarballs.get(name) ?? name,
-      );
       const marker = join(work, '.cwd');
-      const ok = step(`$ ${block.code.split('\n').join(' ; ')}`, 'bash', [
+      const ok = await step(`$ ${block.code.split('\n').join(' ; ')}`, 'bash', [
         '-e',
         '-c',
-        `${script}\npwd > ${JSON.stringify(marker)}`,
+        `${block.code}\npwd > ${JSON.stringify(marker)}`,
       ]);
       if (ok === null) break;
+      const { bad } = installWarnings(ok);
+      if (bad.length > 0) problems.push(`$ ${block.code}: npm warned\n${bad.join('\n')}`);
       cwd = readFileSync(marker, 'utf8').trim();
     } else if (block.action === 'file' || block.action === 'append') {
       const path = join(cwd, block.name);
@@ -88,11 +82,11 @@ export function runQuickStart({ page, work, tarballs, log }) {
         else log(`! quick start: skipping ${block.name}: no torch in /usr/bin/python3`);
         continue;
       }
-      const output = step(`python3 ${block.name}`, '/usr/bin/python3', [block.name]);
+      const output = await step(`python3 ${block.name}`, '/usr/bin/python3', [block.name]);
       if (output !== null) outputs.set(block.name, output);
     } else problems.push(`unknown quickstart-test action ${block.action}`);
   }
-  flush();
+  await flush();
   const expect = (name, text) => {
     if (!outputs.get(name)?.includes(text))
       problems.push(`${name} did not print ${JSON.stringify(text)}:\n${outputs.get(name) ?? ''}`);
