@@ -8,7 +8,7 @@ import type { Shape } from './bands';
  * regularization losses are its parts'. Each part is built by applying it to a symbolic input
  * inside this layer's `apply`, so its weights are named `<this layer>/<part>/<weight>`: unique
  * in a model and the same when a saved model is rebuilt, which is how `tf.loadLayersModel`
- * matches them. @internal
+ * matches them. The base of `OctaveBlock2D` and `PerBand`.
  */
 export abstract class CompositeLayer extends tfl.layers.Layer {
   /** Set after `super()`; the getters below run during tfjs's constructor too. */
