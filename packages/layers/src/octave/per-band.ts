@@ -123,7 +123,7 @@ export class PerBand extends CompositeLayer {
     };
   }
 
-  /** @nocollapse Rebuilds both band layers from their configs. */
+  /** Rebuilds both band layers from their configs. */
   static override fromConfig<T extends serialization.Serializable>(
     cls: serialization.SerializableConstructor<T>,
     config: serialization.ConfigDict,
