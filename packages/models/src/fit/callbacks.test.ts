@@ -2,7 +2,7 @@
 // is the callback), tfjs-layers Callbacks (earlyStopping stops the fit, CustomCallback is called),
 // tf.data datasets of [xs, ys] or { xs, ys } batches, and evaluate names accuracy as the logs do.
 
-import { ShapeMismatchError } from '@octconv/core';
+import { InvalidArgumentError, ShapeMismatchError } from '@octconv/core';
 import { setupBackend } from '@octconv/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
@@ -136,12 +136,12 @@ describe('fit with tfjs callbacks and datasets [cpu]', () => {
         .batch(4)
         .map((batch) => {
           const { xs, ys } = batch as { xs: tf.Tensor; ys: tf.Tensor };
-          return [xs, ys] as never;
+          return [xs, ys];
         });
       const records = tfd.zip({ xs: images(), ys: labels() }).batch(4);
       const batchesSeen: number[] = [];
       for (const source of [pairs, records]) {
-        const history = await fitModule(model, source as never, {
+        const history = await fitModule(model, source, {
           optimizer,
           epochs: 1,
           callbacks: { onBatchEnd: (_b, logs) => void batchesSeen.push(logs.size!) },
@@ -149,15 +149,21 @@ describe('fit with tfjs callbacks and datasets [cpu]', () => {
         expect(history.history.loss.every(Number.isFinite)).toBe(true);
       }
       expect(batchesSeen).toEqual([4, 4, 4, 4]);
-      const evaluated = await evaluate(model, pairs as never);
+      const evaluated = await evaluate(model, pairs);
       expect(evaluated.count).toBe(8);
       // One name for accuracy in the logs and in evaluate: tfjs's `acc` (and `accuracy`).
       expect(evaluated.acc).toBe(evaluated.accuracy);
 
       const unbatched = tfd.zip({ xs: images(), ys: labels() });
-      await expect(fitModule(model, unbatched as never, { optimizer })).rejects.toSatisfy(
+      await expect(fitModule(model, unbatched, { optimizer })).rejects.toSatisfy(
         (error: unknown) =>
           ShapeMismatchError.isInstance(error) && /batch the dataset first/.test(String(error)),
+      );
+      // zip([images, labels]).batch(n) stacks each pair into one tensor: refused, saying so.
+      const stacked = tfd.zip([images(), labels()]).batch(4);
+      await expect(fitModule(model, stacked, { optimizer })).rejects.toSatisfy(
+        (error: unknown) =>
+          InvalidArgumentError.isInstance(error) && /stacks each pair/.test(String(error)),
       );
       // Nothing is left once the datasets' own tensors, the optimizer and the module are freed.
       tf.dispose(sources);

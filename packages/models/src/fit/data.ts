@@ -22,7 +22,8 @@ export type BatchPair = readonly [tf.Tensor4D, tf.Tensor1D | tf.Tensor2D];
 export type BatchSource =
   | AsyncIterable<Batch | BatchPair>
   | Iterable<Batch | BatchPair>
-  | { iterator(): Promise<{ next(): Promise<IteratorResult<Batch | BatchPair>> }> };
+  // A tf.data Dataset: its elements are checked as they come (typed as tfjs types them).
+  | { iterator(): Promise<{ next(): Promise<IteratorResult<unknown>> }> };
 
 /**
  * Training or evaluation data: all of it as tensors, `{ xs, ys }` or `[xs, ys]` (`xs` `[n, h, w, c]`, `ys` `n` labels as
@@ -206,7 +207,10 @@ export async function planData(
             functionName,
             argument: label,
             value,
-            message: `${label} must be { xs, ys } or [xs, ys], got ${Array.isArray(value) ? `an array of ${value.length}` : value === null ? 'null' : typeof value}`,
+            message:
+              value instanceof tf.Tensor
+                ? `${label} must be { xs, ys } or [xs, ys], got one tensor of shape [${value.shape.join(', ')}]; tf.data.zip([images, labels]).batch(n) stacks each pair into one tensor, so batch tf.data.zip({ xs: images, ys: labels }) instead`
+                : `${label} must be { xs, ys } or [xs, ys], got ${Array.isArray(value) ? `an array of ${value.length}` : value === null ? 'null' : typeof value}`,
           });
         }
         try {
