@@ -10,7 +10,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
 import { OctaveBlock2D, OctaveConv2D, layers as oct, PerBand } from '../src/index';
-import { brightHalves, problemsOf, sequentialRoundTrip } from './shared/sequential-round-trip';
+import {
+  brightHalves,
+  problemsOf,
+  reload,
+  sequentialRoundTrip,
+} from './shared/sequential-round-trip';
 
 /** model.fit on WebGPU in Node is SwiftShader on the CPU: minutes on a busy machine. */
 const SLOW = 400_000;
@@ -28,19 +33,6 @@ async function expectClose(
     expected instanceof tf.Tensor ? await read(expected) : expected,
     tolerance,
   );
-}
-
-/** Saves `model` in memory and loads it back with tf.loadLayersModel. */
-async function reload(model: tfl.LayersModel): Promise<{ loaded: tfl.LayersModel; json: string }> {
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  const json = JSON.stringify(saved!.modelTopology);
-  return { loaded: await tfl.loadLayersModel(tf.io.fromMemory(saved!)), json };
 }
 
 await describeEachBackend('@octconv/layers blocks', (backend) => {

@@ -147,3 +147,30 @@ export function pair(
   }
   return [values[0] as number, values[1] as number];
 }
+
+/**
+ * `'same'` (the default), a per-side integer pad, or, where `valid` allows it, `'valid'`. The
+ * octave layers' padding, checked once for all of them.
+ */
+export function padding(
+  functionName: string,
+  args: Record<string, unknown>,
+  valid: boolean,
+): 'same' | 'valid' | number {
+  const value = args.padding ?? 'same';
+  if (
+    value !== 'same' &&
+    !(valid && value === 'valid') &&
+    !(typeof value === 'number' && Number.isInteger(value) && value >= 0)
+  ) {
+    invalid(
+      functionName,
+      'args.padding',
+      args.padding,
+      valid
+        ? "'same', 'valid' or an integer ≥ 0 (per-side pad)"
+        : "'same' or an integer ≥ 0 (per-side pad); 'valid' would break low = ceil(high / 2) for kernels larger than 1×1",
+    );
+  }
+  return value as 'same' | 'valid' | number;
+}

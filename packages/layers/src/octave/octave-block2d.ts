@@ -6,7 +6,7 @@ import {
   type ResolvedActivation,
   resolveActivation,
 } from '../config/activation';
-import { checkArgs, flag, fraction, pair, show } from '../config/check';
+import { checkArgs, padding as checkPadding, flag, fraction, pair, show } from '../config/check';
 import { WEIGHT_OPTION_KEYS, type WeightOptions } from '../config/weight-options';
 import { bandShapes, checkFloatInputs, type LayerArgs, type Shape } from './bands';
 import { CompositeLayer } from './composite';
@@ -127,18 +127,7 @@ export class OctaveBlock2D extends CompositeLayer {
       square: true,
       allowed: [1, 2],
     })[0] as 1 | 2;
-    const padding = (a.padding ?? 'same') as 'same' | number;
-    if (
-      padding !== 'same' &&
-      !(typeof padding === 'number' && Number.isInteger(padding) && padding >= 0)
-    ) {
-      throw new InvalidArgumentError({
-        functionName: fn,
-        argument: 'args.padding',
-        value: a.padding,
-        message: `args.padding must be 'same' or an integer ≥ 0 (per-side pad), got ${show(a.padding)}; 'valid' would break low = ceil(high / 2) for kernels larger than 1×1`,
-      });
-    }
+    const padding = checkPadding(fn, a, false) as 'same' | number;
     const bn = a.batchNorm ?? false;
     let batchNorm: false | Required<OctaveBlockBatchNorm> = false;
     if (bn === true || (typeof bn === 'object' && bn !== null && !Array.isArray(bn))) {

@@ -19,7 +19,16 @@ import {
   type ResolvedActivation,
   resolveActivation,
 } from '../config/activation';
-import { checkArgs, flag, fraction, integer, invalid, pair, show } from '../config/check';
+import {
+  checkArgs,
+  padding as checkPadding,
+  flag,
+  fraction,
+  integer,
+  invalid,
+  pair,
+  show,
+} from '../config/check';
 import {
   type ResolvedWeightOptions,
   resolveWeightOptions,
@@ -168,14 +177,7 @@ export class OctaveConv2D extends tfl.layers.Layer {
       square: true,
       allowed: [1, 2],
     })[0] as 1 | 2;
-    const padding = (a.padding ?? 'same') as 'same' | 'valid' | number;
-    if (
-      padding !== 'same' &&
-      padding !== 'valid' &&
-      !(typeof padding === 'number' && Number.isInteger(padding) && padding >= 0)
-    ) {
-      invalid(fn, 'args.padding', a.padding, "'same', 'valid' or an integer ≥ 0 (per-side pad)");
-    }
+    const padding = checkPadding(fn, a, true);
     const strideMode = (a.strideMode ?? null) as StrideMode | null;
     if (strideMode !== null && strideMode !== 'pool' && strideMode !== 'conv') {
       invalid(fn, 'args.strideMode', a.strideMode, "'pool', 'conv' or null (the default rule)");

@@ -26,6 +26,21 @@ export interface SequentialRoundTrip {
   leaked: number;
 }
 
+/** Saves `model` in memory and loads it back with tf.loadLayersModel; `json` is its topology. */
+export async function reload(
+  model: tfl.LayersModel,
+): Promise<{ loaded: tfl.LayersModel; json: string }> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const json = JSON.stringify(saved!.modelTopology);
+  return { loaded: await tfl.loadLayersModel(tf.io.fromMemory(saved!)), json };
+}
+
 /** Two classes: a bright top half or a bright bottom half, with noise. */
 export function brightHalves(n: number, size: number, channels: number, seed: number) {
   return tf.tidy(() => {
@@ -79,16 +94,8 @@ export async function sequentialRoundTrip(epochs = 8): Promise<SequentialRoundTr
   });
   const original = tf.tidy(() => model.predict(xs) as tf.Tensor);
   const before = Array.from(await original.data());
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  const topology = JSON.stringify(saved!.modelTopology);
-  const classes = [...topology.matchAll(/"class_name":"(\w+)"/g)].map((m) => m[1]!);
-  const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved!));
+  const { loaded, json } = await reload(model);
+  const classes = [...json.matchAll(/"class_name":"(\w+)"/g)].map((m) => m[1]!);
   const prediction = tf.tidy(() => loaded.predict(xs) as tf.Tensor);
   const after = Array.from(await prediction.data());
   const result: SequentialRoundTrip = {
