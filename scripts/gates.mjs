@@ -57,6 +57,8 @@ for (const name of PUBLIC_PACKAGES) {
 // Issue #17 added @octconv/layers (tfjs-layers and the sibling packages excluded): 5.7 KB gzip
 // measured; its budget of 7,000 B leaves ~20% room. It also added fit / evaluate / predict to
 // models (+2.7 KB gzip); with issues 14 and 15 models measures 31.9 KB gzip: budget 36,000 B (~12%).
+// OctaveBlock2D (a Sequential-ready octave stack), PerBand and per-band activations took
+// @octconv/layers to 8.5 KB gzip measured; its budget went to 9,500 B to keep ~12% room.
 const BUDGET = {
   core: { entry: 'packages/core/dist/index.js', external: ['@tensorflow/*'], gzipBudget: 20_000 },
   models: {
@@ -67,7 +69,7 @@ const BUDGET = {
   layers: {
     entry: 'packages/layers/dist/index.js',
     external: ['@tensorflow/*', '@octconv/core', '@octconv/models'],
-    gzipBudget: 7_000,
+    gzipBudget: 9_500,
   },
 };
 for (const [name, { entry, external, gzipBudget }] of Object.entries(BUDGET)) {

@@ -1,6 +1,8 @@
 // The browser side of save/load, in Debian's Chromium (playwright-core): a LayersModel of octave
-// layers round-trips through indexeddb:// with identical predictions, and the files it saves
-// through downloads:// load in Node with tf.loadLayersModel and give the same predictions.
+// layers round-trips through indexeddb:// with identical predictions, the two files it saves
+// through downloads:// (octmodel.json, octmodel.weights.bin) load in Node with
+// tf.loadLayersModel(fileHandler('…/octmodel.json')) and give the same predictions, and the
+// tf.sequential of octaveBlock2D fits, saves and reloads in the page (test/shared).
 // Without Chromium this suite is skipped loudly; OCTCONV_REQUIRE_BROWSER=1 makes that a failure.
 
 import { existsSync } from 'node:fs';
@@ -9,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fileHandler } from '@octconv/models/node';
 import { setupBackend } from '@octconv/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -16,6 +19,7 @@ import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../src/index';
+import { problemsOf, type SequentialRoundTrip } from './shared/sequential-round-trip';
 
 const CHROMIUM = process.env.OCTCONV_CHROMIUM ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -106,7 +110,12 @@ describe.runIf(HAS_CHROMIUM)('@octconv/layers in Chromium [cpu]', () => {
       const result = await page.evaluate(async () =>
         (
           window as unknown as {
-            octconvRun: () => Promise<{ before: number[]; after: number[]; classes: string[] }>;
+            octconvRun: () => Promise<{
+              before: number[];
+              after: number[];
+              classes: string[];
+              sequential: SequentialRoundTrip;
+            }>;
           }
         ).octconvRun(),
       );
@@ -114,27 +123,18 @@ describe.runIf(HAS_CHROMIUM)('@octconv/layers in Chromium [cpu]', () => {
       expect(result.after).toEqual(result.before);
       expect(result.classes).toContain('OctaveConv2D');
       expect(result.classes).toContain('OctaveMerge');
+      expect(result.sequential.backend).toBe('cpu');
+      expect(problemsOf(result.sequential)).toEqual([]);
 
       // tfjs's downloads:// saves model.json and the weights as two downloads.
       await expect.poll(() => files.size, { timeout: 30_000 }).toBe(2);
-      const jsonPath = files.get('octconv-layers-model.json');
-      const weightsPath = files.get('octconv-layers-model.weights.bin');
+      const jsonPath = files.get('octmodel.json');
       expect(jsonPath, [...files.keys()].join(', ')).toBeDefined();
-      expect(weightsPath, [...files.keys()].join(', ')).toBeDefined();
-      const modelJson = JSON.parse(await readFile(jsonPath!, 'utf8'));
-      const weights = await readFile(weightsPath!);
-      const loaded = await tfl.loadLayersModel(
-        tf.io.fromMemory({
-          modelTopology: modelJson.modelTopology,
-          weightSpecs: modelJson.weightsManifest.flatMap(
-            (group: { weights: tf.io.WeightsManifestEntry[] }) => group.weights,
-          ),
-          weightData: weights.buffer.slice(
-            weights.byteOffset,
-            weights.byteOffset + weights.byteLength,
-          ),
-        }),
-      );
+      expect(files.has('octmodel.weights.bin'), [...files.keys()].join(', ')).toBe(true);
+      // The manifest names the weights as the browser wrote them: ./octmodel.weights.bin.
+      const manifest = JSON.parse(await readFile(jsonPath!, 'utf8')).weightsManifest;
+      expect(manifest[0].paths).toEqual(['./octmodel.weights.bin']);
+      const loaded = await tfl.loadLayersModel(fileHandler(jsonPath!));
       const x = tf.tensor4d(
         Float32Array.from({ length: 2 * 7 * 7 * 3 }, (_, i) => Math.sin(i * 0.37)),
         [2, 7, 7, 3],

@@ -341,7 +341,7 @@ await describeEachBackend('checkpoint edge cases', () => {
       expect(CheckpointError.isInstance(error), String(error)).toBe(true);
     }
     expect(String(captureError(() => fileHandler('file://elsewhere/dir')))).toContain(
-      'fileHandler: directory "file://elsewhere/dir" is not a local file URL',
+      'fileHandler: path "file://elsewhere/dir" is not a local file URL',
     );
     block.dispose();
   });

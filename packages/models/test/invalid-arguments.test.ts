@@ -170,7 +170,7 @@ describe('invalid arguments of @octconv/models [cpu]', () => {
         InvalidArgumentError,
         '8',
       ],
-      ['fileHandler', () => fileHandler(''), InvalidArgumentError, 'directory'],
+      ['fileHandler', () => fileHandler(''), InvalidArgumentError, 'path'],
     ];
     for (const [fn, call, kind, shows] of rows) {
       const start = nextTensorId();

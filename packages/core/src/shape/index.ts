@@ -31,7 +31,11 @@ export {
   mobileNetBandAlpha,
   mobileNetSplit,
 } from './mobilenet';
-export { type OctaveConvLayerSpec, octaveConvOutputShape } from './octave-conv-output-shape';
+export {
+  nominalInputSize,
+  type OctaveConvLayerSpec,
+  octaveConvOutputShape,
+} from './octave-conv-output-shape';
 export {
   type Band,
   OCTAVE_PATHS,
@@ -42,4 +46,4 @@ export {
 } from './octave-conv-plan';
 export { type OctaveConvOptions, type StrideMode, singleBandStrideMode } from './options';
 export { roundHalfEven } from './round-half-even';
-export { type ChannelSplit, splitChannels } from './split-channels';
+export { type ChannelSplit, checkAlpha, checkInteger, splitChannels } from './split-channels';

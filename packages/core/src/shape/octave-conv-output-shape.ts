@@ -104,6 +104,25 @@ export function octaveConvOutputShape(spec: OctaveConvLayerSpec): OctaveConvPlan
   });
 }
 
+/**
+ * The input height and width at which an OctConv's hyper-parameters are checked before its real
+ * input size is known (a layer built for any image size): `8 · (reach + 1)`, `reach` the larger
+ * kernel side times the dilation. Large enough for every kernel, stride and padding to give a
+ * non-empty output in both bands, so {@link octaveConvOutputShape} at this size rejects exactly
+ * the combinations that fail at every size.
+ *
+ * @example
+ * octaveConvOutputShape({ height: nominalInputSize(3), width: nominalInputSize(3), inChannels: 64, outChannels: 64 });
+ */
+export function nominalInputSize(
+  kernelSize: number | readonly [number, number],
+  dilation = 1,
+): number {
+  const [kh, kw] = resolveKernelSize('nominalInputSize', kernelSize);
+  checkInteger('nominalInputSize', 'dilation', dilation, 1);
+  return 8 * (Math.max(kh, kw) * dilation + 1);
+}
+
 /** @internal `3` → `[3, 3]`; validates a square size or a `[height, width]` pair. */
 export function resolveKernelSize(functionName: string, kernelSize: unknown): [number, number] {
   if (Array.isArray(kernelSize) && kernelSize.length === 2) {

@@ -10,7 +10,10 @@ export interface ChannelSplit {
   low: number;
 }
 
-/** @internal Throws unless `alpha` is a number in [0, 1]. */
+/**
+ * Throws an {@link InvalidArgumentError} naming `functionName` and `argument` unless `alpha` is a
+ * number in [0, 1]; returns it. The check every α of `@octconv/*` goes through.
+ */
 export function checkAlpha(functionName: string, argument: string, alpha: unknown): number {
   if (typeof alpha !== 'number' || Number.isNaN(alpha) || alpha < 0 || alpha > 1) {
     throw new InvalidArgumentError({
@@ -23,7 +26,10 @@ export function checkAlpha(functionName: string, argument: string, alpha: unknow
   return alpha;
 }
 
-/** @internal Throws unless `value` is an integer ≥ `min`. */
+/**
+ * Throws an {@link InvalidArgumentError} naming `functionName` and `argument` unless `value` is an
+ * integer ≥ `min`; returns it. The check every count of `@octconv/*` goes through.
+ */
 export function checkInteger(
   functionName: string,
   argument: string,

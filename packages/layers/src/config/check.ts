@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@octconv/core';
+import { checkAlpha, checkInteger, InvalidArgumentError } from '@octconv/core';
 
 /** Renders a user-supplied config value for an error message. */
 export function show(value: unknown): string {
@@ -77,7 +77,7 @@ export function checkArgs(
   return record;
 }
 
-/** An integer ≥ `min`, or `fallback` when absent. */
+/** An integer ≥ `min`, or `fallback` when absent (core's check, named `args.<key>`). */
 export function integer(
   functionName: string,
   args: Record<string, unknown>,
@@ -85,25 +85,17 @@ export function integer(
   min: number,
   fallback?: number,
 ): number {
-  const value = args[key] ?? fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    invalid(functionName, `args.${key}`, args[key], `an integer ≥ ${min}`);
-  }
-  return value;
+  return checkInteger(functionName, `args.${key}`, args[key] ?? fallback, min);
 }
 
-/** A number in [0, 1], or `fallback` when absent. */
+/** A number in [0, 1], or `fallback` when absent (core's α check, named `args.<key>`). */
 export function fraction(
   functionName: string,
   args: Record<string, unknown>,
   key: string,
   fallback: number,
 ): number {
-  const value = args[key] ?? fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || value > 1) {
-    invalid(functionName, `args.${key}`, args[key], 'a number in [0, 1]');
-  }
-  return value;
+  return checkAlpha(functionName, `args.${key}`, args[key] ?? fallback);
 }
 
 /** A boolean, or `fallback` when absent. */
@@ -154,4 +146,31 @@ export function pair(
     );
   }
   return [values[0] as number, values[1] as number];
+}
+
+/**
+ * `'same'` (the default), a per-side integer pad, or, where `valid` allows it, `'valid'`. The
+ * octave layers' padding, checked once for all of them.
+ */
+export function padding(
+  functionName: string,
+  args: Record<string, unknown>,
+  valid: boolean,
+): 'same' | 'valid' | number {
+  const value = args.padding ?? 'same';
+  if (
+    value !== 'same' &&
+    !(valid && value === 'valid') &&
+    !(typeof value === 'number' && Number.isInteger(value) && value >= 0)
+  ) {
+    invalid(
+      functionName,
+      'args.padding',
+      args.padding,
+      valid
+        ? "'same', 'valid' or an integer ≥ 0 (per-side pad)"
+        : "'same' or an integer ≥ 0 (per-side pad); 'valid' would break low = ceil(high / 2) for kernels larger than 1×1",
+    );
+  }
+  return value as 'same' | 'valid' | number;
 }

@@ -1,3 +1,4 @@
+export type { ActivationIdentifier } from './activation';
 export type {
   Constraint,
   ConstraintOption,

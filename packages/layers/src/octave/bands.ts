@@ -1,4 +1,5 @@
-import { ShapeMismatchError } from '@octconv/core';
+import { InvalidArgumentError, ShapeMismatchError } from '@octconv/core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { show } from '../config/check';
 
@@ -32,4 +33,25 @@ export function bandShapes(
 export function toOutput<T>(high: T | null, low: T | null): T | T[] {
   if (high !== null && low !== null) return [high, low];
   return (high ?? low) as T;
+}
+
+/**
+ * Throws an {@link InvalidArgumentError} naming the layer unless every input is float32 (an
+ * int32 image tensor would otherwise fail deep inside the convolution). @internal
+ */
+export function checkFloatInputs(
+  functionName: string,
+  layerName: string,
+  inputs: readonly Tensor[],
+): void {
+  for (const [i, input] of inputs.entries()) {
+    if (input.dtype !== 'float32') {
+      throw new InvalidArgumentError({
+        functionName,
+        argument: inputs.length === 1 ? 'inputs' : `inputs[${i}]`,
+        value: input,
+        message: `layer ${JSON.stringify(layerName)} takes float32 inputs, got ${input.dtype}${inputs.length === 1 ? '' : ` (input ${i} of ${inputs.length})`}; convert it first, e.g. tf.cast(x, 'float32') or x.toFloat()`,
+      });
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import {
   InvalidArgumentError,
+  nominalInputSize,
   type OctaveConvPlan,
   type OctaveConvWeights,
   OctconvError,
@@ -8,18 +9,33 @@ import {
   type PathName,
   ShapeMismatchError,
   type StrideMode,
+  singleBandStrideMode,
   splitChannels,
 } from '@octconv/core';
 import { serialization, type Tensor, type Tensor1D, type Tensor4D } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { checkArgs, flag, fraction, integer, invalid, pair, show } from '../config/check';
+import {
+  type ActivationIdentifier,
+  type ResolvedActivation,
+  resolveActivation,
+} from '../config/activation';
+import {
+  checkArgs,
+  padding as checkPadding,
+  flag,
+  fraction,
+  integer,
+  invalid,
+  pair,
+  show,
+} from '../config/check';
 import {
   type ResolvedWeightOptions,
   resolveWeightOptions,
   WEIGHT_OPTION_KEYS,
   type WeightOptions,
 } from '../config/weight-options';
-import { bandShapes, type LayerArgs, type Shape, toOutput } from './bands';
+import { bandShapes, checkFloatInputs, type LayerArgs, type Shape, toOutput } from './bands';
 
 /**
  * Config of {@link OctaveConv2D}: `tf.layers.conv2d`'s, plus the octave fields. Everything has
@@ -39,10 +55,21 @@ export interface OctaveConv2DArgs extends LayerArgs, WeightOptions {
   alphaOut?: number;
   /** 1 or 2 (or `[s, s]`); default 1. */
   strides?: number | [number, number];
-  /** `'same'` (default), `'valid'` (no padding), or a symmetric per-side pad as PyTorch's. */
+  /**
+   * `'same'` (default), `'valid'` (no padding), or a symmetric per-side pad as PyTorch's.
+   * `'valid'` works only for a 1×1 kernel once a low band is involved (in or out): without
+   * padding a k×k kernel shrinks each band by k − 1 pixels, so the low band would no longer be
+   * half the high band's size. A layer with one band in and out takes any kernel.
+   */
   padding?: 'same' | 'valid' | number;
-  /** How stride 2 reduces resolution: `'pool'` (default, the paper's) or `'conv'` (the seed's). */
-  strideMode?: StrideMode;
+  /**
+   * How stride 2 reduces resolution: `'pool'` (the paper's: average-pool, then convolve) or
+   * `'conv'` (the seed's: each path convolves with stride 2). Default: `'conv'` for a layer with
+   * one band in and one out (α_in = α_out = 0, so it equals `tf.layers.conv2d` with the same
+   * weights), `'pool'` otherwise; the rule `@octconv/models` networks use
+   * (`singleBandStrideMode` of `@octconv/core`).
+   */
+  strideMode?: StrideMode | null;
   /** An integer ≥ 1 (or `[d, d]`); default 1. */
   dilationRate?: number | [number, number];
   /** Groups of every path, as `nn.Conv2d`'s; default 1. */
@@ -51,8 +78,20 @@ export interface OctaveConv2DArgs extends LayerArgs, WeightOptions {
   depthwise?: boolean;
   /** Only `'channelsLast'` (NHWC), the default. */
   dataFormat?: 'channelsLast';
-  /** A bias on each path, as `tf.layers.conv2d`'s `useBias`; default true. */
+  /**
+   * A bias on each path (`hh_bias`, `hl_bias`, …), as the reference OctConv and PyTorch
+   * checkpoints have them; default true. An output band with two paths into it gets two biases,
+   * so the layer has more bias parameters than `tf.layers.conv2d` with the same `filters` (the
+   * sum acts as one bias per output channel; the outputs are the same).
+   */
   useBias?: boolean;
+  /**
+   * Applied to each output band after the bias, as `tf.layers.conv2d`'s `activation`
+   * (`'relu'`, `'relu6'`, `'linear'`, …); default `'linear'` (none). Per-band batch norm goes
+   * between the convolution and the activation: leave this `'linear'` and use
+   * `layers.perBand(() => tf.layers.batchNormalization())` then `tf.layers.reLU()` per band.
+   */
+  activation?: ActivationIdentifier | null;
 }
 
 const KEYS = [
@@ -68,6 +107,7 @@ const KEYS = [
   'depthwise',
   'dataFormat',
   'useBias',
+  'activation',
   ...WEIGHT_OPTION_KEYS,
 ];
 
@@ -106,11 +146,13 @@ export class OctaveConv2D extends tfl.layers.Layer {
   readonly alphaOut: number;
   readonly strides: 1 | 2;
   readonly padding: 'same' | 'valid' | number;
-  readonly strideMode: StrideMode;
+  /** As given; `null` is the default rule (see {@link OctaveConv2DArgs.strideMode}). */
+  readonly strideMode: StrideMode | null;
   readonly dilationRate: number;
   readonly groups: number;
   readonly depthwise: boolean;
   readonly useBias: boolean;
+  private readonly activationFn: ResolvedActivation;
   private readonly weightOptions: ResolvedWeightOptions;
   private weightNames: WeightNames;
   private readonly functionName: string;
@@ -135,17 +177,10 @@ export class OctaveConv2D extends tfl.layers.Layer {
       square: true,
       allowed: [1, 2],
     })[0] as 1 | 2;
-    const padding = (a.padding ?? 'same') as 'same' | 'valid' | number;
-    if (
-      padding !== 'same' &&
-      padding !== 'valid' &&
-      !(typeof padding === 'number' && Number.isInteger(padding) && padding >= 0)
-    ) {
-      invalid(fn, 'args.padding', a.padding, "'same', 'valid' or an integer ≥ 0 (per-side pad)");
-    }
-    const strideMode = (a.strideMode ?? 'pool') as StrideMode;
-    if (strideMode !== 'pool' && strideMode !== 'conv') {
-      invalid(fn, 'args.strideMode', a.strideMode, "'pool' or 'conv'");
+    const padding = checkPadding(fn, a, true);
+    const strideMode = (a.strideMode ?? null) as StrideMode | null;
+    if (strideMode !== null && strideMode !== 'pool' && strideMode !== 'conv') {
+      invalid(fn, 'args.strideMode', a.strideMode, "'pool', 'conv' or null (the default rule)");
     }
     const dilationRate = pair(fn, a, 'dilationRate', { min: 1, fallback: 1, square: true })[0];
     const groups = integer(fn, a, 'groups', 1, 1);
@@ -162,6 +197,7 @@ export class OctaveConv2D extends tfl.layers.Layer {
       invalid(fn, 'args.dataFormat', a.dataFormat, "'channelsLast' (OctConv runs in NHWC)");
     }
     const useBias = flag(fn, a, 'useBias', true);
+    const activation = resolveActivation(fn, 'args.activation', a.activation);
     if (strides === 2 && dilationRate > 1 && strideMode === 'conv') {
       throw new InvalidArgumentError({
         functionName: fn,
@@ -187,6 +223,7 @@ export class OctaveConv2D extends tfl.layers.Layer {
     this.groups = groups;
     this.depthwise = depthwise;
     this.useBias = useBias;
+    this.activationFn = activation;
     this.weightOptions = weightOptions;
     this.weightNames = DEFAULT_NAMES;
     if (weightOptions.activityRegularizer)
@@ -208,6 +245,11 @@ export class OctaveConv2D extends tfl.layers.Layer {
     return this.padding === 'valid' ? 0 : this.padding;
   }
 
+  /** The stride mode this layer runs with for an input of `alphaIn` (see `strideMode`). */
+  private strideModeFor(alphaIn: number): StrideMode {
+    return this.strideMode ?? singleBandStrideMode(alphaIn, this.alphaOut);
+  }
+
   /**
    * Plans the layer for these input shapes (one `[batch, h, w, c]` or `[high, low]`) with
    * `@octconv/core`'s shape rules; `null` sizes are planned at a nominal size and come back
@@ -216,6 +258,7 @@ export class OctaveConv2D extends tfl.layers.Layer {
   private planFor(inputShape: Shape | Shape[]): {
     plan: OctaveConvPlan;
     unknown: { batch: boolean; height: boolean; width: boolean };
+    strideMode: StrideMode;
   } {
     const fn = this.functionName;
     const bands = bandShapes(fn, inputShape);
@@ -256,8 +299,21 @@ export class OctaveConv2D extends tfl.layers.Layer {
         });
       }
     }
-    const reach = Math.max(...this.kernelSize) * this.dilationRate;
-    const nominal = 8 * (reach + 1);
+    const twoBands = (cLow as number) > 0 || splitChannels(this.filters, this.alphaOut).low > 0;
+    if (
+      this.padding === 'valid' &&
+      twoBands &&
+      Math.max(...this.kernelSize) * this.dilationRate > 1
+    ) {
+      throw new InvalidArgumentError({
+        functionName: fn,
+        argument: 'args.padding',
+        value: 'valid',
+        message: `padding 'valid' works in an octave layer only with a 1×1 kernel (got ${this.kernelSize.join('×')}${this.dilationRate > 1 ? `, dilation ${this.dilationRate}` : ''}): without padding a k×k kernel shrinks each band by k − 1 pixels, so the low band would no longer be half the high band's size; use padding 'same' or a per-side integer pad (layer ${JSON.stringify(this.name)}, inputs ${show(inputShape)})`,
+      });
+    }
+    const nominal = nominalInputSize(this.kernelSize, this.dilationRate);
+    const strideMode = this.strideModeFor(impliedAlpha);
     const batch = (high ?? low)![0];
     const height = high ? high[1] : low![1] === null || low![1] === undefined ? null : 2 * low![1];
     const width = high ? high[2] : low![2] === null || low![2] === undefined ? null : 2 * low![2];
@@ -280,9 +336,9 @@ export class OctaveConv2D extends tfl.layers.Layer {
         padding: this.corePadding(),
         dilation: this.dilationRate,
         groups: this.depthwise ? inChannels : this.groups,
-        strideMode: this.strideMode,
+        strideMode,
       });
-      return { plan, unknown };
+      return { plan, unknown, strideMode };
     } catch (error) {
       if (!OctconvError.isInstance(error)) throw error;
       throw new InvalidArgumentError({
@@ -357,17 +413,32 @@ export class OctaveConv2D extends tfl.layers.Layer {
 
   override call(inputs: Tensor | Tensor[]): Tensor | Tensor[] {
     const list = Array.isArray(inputs) ? inputs : [inputs];
+    checkFloatInputs(this.functionName, this.name, list);
     const [first, second] = list as Tensor4D[];
     // One input is a first layer: the high band of α_in = 0 (see bandShapes).
     const x = list.length === 2 ? { high: first!, low: second! } : { high: first!, low: null };
+    const lowChannels = second ? second.shape[3] : 0;
+    const inChannels = list.reduce((sum, t) => sum + t.shape[3]!, 0);
     const y = octaveConv2d(x, this.octaveWeights(), {
       stride: this.strides,
       padding: this.corePadding(),
       dilation: this.dilationRate,
-      groups: this.depthwise ? list.reduce((sum, t) => sum + t.shape[3]!, 0) : this.groups,
-      strideMode: this.strideMode,
+      groups: this.depthwise ? inChannels : this.groups,
+      strideMode: this.strideModeFor(lowChannels / inChannels),
     });
-    return toOutput(y.high, y.low) as Tensor | Tensor[];
+    const activate = this.activationFn.apply;
+    if (activate === null) return toOutput(y.high, y.low) as Tensor | Tensor[];
+    // Per band, as tfjs layers do: the pre-activation tensors are the caller's tidy's to free
+    // (a gradient tape may still need them).
+    return toOutput(
+      y.high === null ? null : activate(y.high),
+      y.low === null ? null : activate(y.low),
+    ) as Tensor | Tensor[];
+  }
+
+  /** @internal The weight options in tfjs's serialized form, for layers made of OctaveConv2Ds. */
+  weightConfig(): serialization.ConfigDict {
+    return { ...this.weightOptions.serialized };
   }
 
   override getConfig(): serialization.ConfigDict {
@@ -384,7 +455,8 @@ export class OctaveConv2D extends tfl.layers.Layer {
       depthwise: this.depthwise,
       dataFormat: 'channelsLast',
       useBias: this.useBias,
-      ...this.weightOptions.serialized,
+      activation: this.activationFn.name,
+      ...this.weightConfig(),
       ...super.getConfig(),
     };
   }

@@ -2,7 +2,7 @@ import { octaveMerge, ShapeMismatchError } from '@octconv/core';
 import { serialization, type Tensor, type Tensor4D } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { checkArgs, show } from '../config/check';
-import { bandShapes, type LayerArgs, type Shape } from './bands';
+import { bandShapes, checkFloatInputs, type LayerArgs, type Shape } from './bands';
 
 /** Config of {@link OctaveMerge}: only tfjs's own layer fields (`name`, …). */
 export type OctaveMergeArgs = LayerArgs;
@@ -53,6 +53,7 @@ export class OctaveMerge extends tfl.layers.Layer {
 
   override call(inputs: Tensor | Tensor[]): Tensor {
     const list = (Array.isArray(inputs) ? inputs : [inputs]) as Tensor4D[];
+    checkFloatInputs('OctaveMerge', this.name, list);
     this.check(list.map((t) => t.shape as Shape));
     return octaveMerge({ high: list[0]!, low: list[1]! });
   }

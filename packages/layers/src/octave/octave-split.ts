@@ -2,7 +2,7 @@ import { octaveSplit, ShapeMismatchError, splitChannels } from '@octconv/core';
 import { serialization, type Tensor, type Tensor4D } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { checkArgs, fraction, show } from '../config/check';
-import { bandShapes, type LayerArgs, type Shape } from './bands';
+import { bandShapes, checkFloatInputs, type LayerArgs, type Shape } from './bands';
 
 /** Config of {@link OctaveSplit}. */
 export interface OctaveSplitArgs extends LayerArgs {
@@ -61,6 +61,7 @@ export class OctaveSplit extends tfl.layers.Layer {
 
   override call(inputs: Tensor | Tensor[]): Tensor[] {
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as Tensor4D;
+    checkFloatInputs('OctaveSplit', this.name, [x]);
     this.split(x.shape as Shape);
     const { high, low } = octaveSplit(x, this.alpha);
     return [high!, low!];

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { layers as oct } from '../../src/index';
+import { sequentialRoundTrip } from '../shared/sequential-round-trip';
 
 async function run() {
   await tf.setBackend('cpu');
@@ -24,8 +25,13 @@ async function run() {
   await model.save('indexeddb://octconv-layers-test');
   const reloaded = await tfl.loadLayersModel('indexeddb://octconv-layers-test');
   const after = Array.from(await (reloaded.predict(x) as tf.Tensor).data());
-  await model.save('downloads://octconv-layers-model');
-  return { before, after, classes: reloaded.layers.map((layer) => layer.getClassName()) };
+  await model.save('downloads://octmodel');
+  return {
+    before,
+    after,
+    classes: reloaded.layers.map((layer) => layer.getClassName()),
+    sequential: await sequentialRoundTrip(),
+  };
 }
 
 (window as unknown as { octconvRun: typeof run }).octconvRun = run;

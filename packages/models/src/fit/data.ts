@@ -10,22 +10,27 @@ export interface Batch {
   ys: tf.Tensor1D | tf.Tensor2D | ArrayLike<number>;
 }
 
-/**
- * Something that yields batches, once per epoch: an async or sync iterable that can be iterated
- * again (an array of batches, or an object whose iterator method starts over), or a `tf.data`
- * Dataset (its `iterator()`).
- */
-export type BatchSource =
-  | AsyncIterable<Batch>
-  | Iterable<Batch>
-  | { iterator(): Promise<{ next(): Promise<IteratorResult<Batch>> }> };
+/** One batch as the pair `[xs, ys]`, as a `tf.data.zip([images, labels]).batch(n)` yields it. */
+export type BatchPair = readonly [tf.Tensor4D, tf.Tensor1D | tf.Tensor2D];
 
 /**
- * Training or evaluation data: all of it as tensors (`xs` `[n, h, w, c]`, `ys` `n` labels as
+ * Something that yields batches (`{ xs, ys }` or `[xs, ys]`), once per epoch: an async or sync
+ * iterable that can be iterated again (an array of batches, or an object whose iterator method
+ * starts over), or a `tf.data` Dataset of batches (`tf.data.zip({ xs, ys }).batch(32)` or
+ * `tf.data.zip([xs, ys]).batch(32)`), as tfjs's `fitDataset` takes.
+ */
+export type BatchSource =
+  | AsyncIterable<Batch | BatchPair>
+  | Iterable<Batch | BatchPair>
+  // A tf.data Dataset: its elements are checked as they come (typed as tfjs types them).
+  | { iterator(): Promise<{ next(): Promise<IteratorResult<unknown>> }> };
+
+/**
+ * Training or evaluation data: all of it as tensors, `{ xs, ys }` or `[xs, ys]` (`xs` `[n, h, w, c]`, `ys` `n` labels as
  * above), which `fit` batches and shuffles itself, or a {@link BatchSource}. Tensors yielded by a
  * source are disposed once used, as tfjs's `fitDataset` does with a dataset's batches.
  */
-export type FitData = Batch | BatchSource;
+export type FitData = Batch | BatchPair | BatchSource;
 
 /** @internal A batch ready for a step: labels as JavaScript integers. */
 export interface ReadyBatch {
@@ -37,6 +42,13 @@ export interface ReadyBatch {
 
 function isBatch(data: unknown): data is Batch {
   return typeof data === 'object' && data !== null && 'xs' in data && 'ys' in data;
+}
+
+/** `{ xs, ys }` from either form a source may yield; null for anything else. */
+function asBatch(value: unknown): Batch | null {
+  if (isBatch(value)) return value;
+  if (Array.isArray(value) && value.length === 2) return { xs: value[0], ys: value[1] };
+  return null;
 }
 
 /** @internal Labels of a batch as class indices, checked against the batch size. */
@@ -134,6 +146,9 @@ export async function planData(
   data: unknown,
   batchSize: number,
 ): Promise<DataPlan> {
+  const pairOfTensors =
+    Array.isArray(data) && data.length === 2 && data.every((t) => t instanceof tf.Tensor);
+  if (pairOfTensors) data = asBatch(data);
   if (isBatch(data)) {
     const xs = checkTensor4D(functionName, `${argument}.xs`, data.xs);
     const count = xs.shape[0];
@@ -180,17 +195,31 @@ export async function planData(
     whole: null,
     async *batches() {
       let index = 0;
-      const take = async (batch: unknown): Promise<ReadyBatch> => {
+      const take = async (value: unknown): Promise<ReadyBatch> => {
         const label = `${argument} batch ${index}`;
-        if (!isBatch(batch)) {
+        const batch = asBatch(value);
+        if (batch === null) {
+          const tensors = (Array.isArray(value) ? value : [value]).filter(
+            (t): t is tf.Tensor => t instanceof tf.Tensor,
+          );
+          tf.dispose(tensors);
           throw new InvalidArgumentError({
             functionName,
             argument: label,
-            value: batch,
-            message: `${label} must be { xs, ys }, got ${batch === null ? 'null' : typeof batch}`,
+            value,
+            message:
+              value instanceof tf.Tensor
+                ? `${label} must be { xs, ys } or [xs, ys], got one tensor of shape [${value.shape.join(', ')}]; tf.data.zip([images, labels]).batch(n) stacks each pair into one tensor, so batch tf.data.zip({ xs: images, ys: labels }) instead`
+                : `${label} must be { xs, ys } or [xs, ys], got ${Array.isArray(value) ? `an array of ${value.length}` : value === null ? 'null' : typeof value}`,
           });
         }
         try {
+          if (batch.xs instanceof tf.Tensor && batch.xs.rank === 3) {
+            throw new ShapeMismatchError({
+              functionName,
+              message: `${label}.xs is one image [${batch.xs.shape.join(', ')}], not a batch [batch, height, width, channels]; batch the dataset first (dataset.batch(32))`,
+            });
+          }
           const xs = checkTensor4D(functionName, `${label}.xs`, batch.xs);
           const labels = await readLabels(functionName, `${label}.ys`, batch.ys, xs.shape[0]);
           return { xs, labels, owned: true };
@@ -199,12 +228,13 @@ export async function planData(
           throw error;
         }
       };
-      const disposeYs = (batch: Batch) => {
-        if (batch.ys instanceof tf.Tensor) batch.ys.dispose();
+      const disposeYs = (value: unknown) => {
+        const ys = asBatch(value)?.ys;
+        if (ys instanceof tf.Tensor) ys.dispose();
       };
       if (typeof (source as { iterator?: unknown }).iterator === 'function') {
         const iterator = await (
-          source as { iterator(): Promise<{ next(): Promise<IteratorResult<Batch>> }> }
+          source as { iterator(): Promise<{ next(): Promise<IteratorResult<unknown>> }> }
         ).iterator();
         for (;;) {
           const { value, done } = await iterator.next();
@@ -215,7 +245,7 @@ export async function planData(
           index += 1;
         }
       }
-      for await (const batch of source as AsyncIterable<Batch>) {
+      for await (const batch of source as AsyncIterable<unknown>) {
         const ready = await take(batch);
         disposeYs(batch);
         yield ready;

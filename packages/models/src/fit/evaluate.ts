@@ -1,8 +1,8 @@
 import { softmaxCrossEntropy } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { type Classifier, checkBatch, checkModule, checkOptions, countOption } from './common';
 import type { FitData } from './data';
 import { type DataPlan, planData } from './data';
-import { type Classifier, checkBatch, checkModule, checkOptions, countOption } from './fit';
 
 /** What {@link evaluate} returns: means over every sample. */
 export interface EvaluateResult {
@@ -10,6 +10,8 @@ export interface EvaluateResult {
   loss: number;
   /** Fraction of samples whose largest logit is their label. */
   accuracy: number;
+  /** The same as `accuracy`, under the name `fit`'s logs and tfjs use (`acc`, `val_acc`). */
+  acc: number;
   /** Samples evaluated. */
   count: number;
 }
@@ -62,11 +64,8 @@ export async function evaluateBatches(
         correctSum += values[i + 1]!;
       }
     }
-    return {
-      loss: count > 0 ? lossSum / count : Number.NaN,
-      accuracy: count > 0 ? correctSum / count : Number.NaN,
-      count,
-    };
+    const accuracy = count > 0 ? correctSum / count : Number.NaN;
+    return { loss: count > 0 ? lossSum / count : Number.NaN, accuracy, acc: accuracy, count };
   } finally {
     tf.dispose(sums);
   }

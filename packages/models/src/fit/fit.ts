@@ -1,37 +1,54 @@
-import { InvalidArgumentError, ShapeMismatchError, softmaxCrossEntropy } from '@octconv/core';
+import { InvalidArgumentError, softmaxCrossEntropy } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Module } from '../module/module';
-import { type FitData, permutation, planData, type ReadyBatch } from './data';
+import { type Classifier, checkBatch, checkModule, checkOptions, countOption } from './common';
+import { type FitData, permutation, planData } from './data';
 import { evaluateBatches } from './evaluate';
 
-/** A classifier: images `[batch, h, w, c]` in, logits `[batch, classes]` out. */
-export type Classifier = Module<tf.Tensor4D, tf.Tensor2D>;
+export type { Classifier } from './common';
 
 /**
  * Numbers reported to callbacks, named as tfjs's `model.fit` names them (so tfjs-vis's
  * `fitCallbacks` can plot them): `loss`, `acc`, and at epoch end `val_loss`, `val_acc` when
  * there is validation data. `size` is the batch's sample count (batch callbacks).
  */
-export interface FitLogs {
+export type FitLogs = {
   loss: number;
   acc: number;
   val_loss?: number;
   val_acc?: number;
   size?: number;
-}
+};
 
 /** What a callback may return: `false` (or a promise of it) stops training early. */
 // biome-ignore lint/suspicious/noConfusingVoidType: callbacks written as `() => {}` or `async () => {}` return void
 export type CallbackResult = void | boolean | Promise<void | boolean>;
 
-/** Hooks into {@link fit}; each may be async, and returning `false` stops training. */
+/**
+ * Hooks into {@link fit}, called as methods (`this` is the object, so a class instance or an
+ * object literal that keeps state works); each may be async, and returning `false` stops
+ * training. A tfjs-layers `Callback` (`tf.callbacks.earlyStopping(…)`, `new
+ * tf.CustomCallback({…})`, a subclass of `tf.Callback`) works too: as `model.fit` does, `fit`
+ * calls its `setParams`, sets its `this.model` (a {@link FitModelHandle}), calls its hooks with
+ * tfjs's arguments, and stops after the batch or epoch whose hook set
+ * `this.model.stopTraining = true`.
+ */
 export interface FitCallbacks {
-  onTrainBegin?: () => CallbackResult;
-  onTrainEnd?: (logs: FitHistory) => CallbackResult;
-  onEpochBegin?: (epoch: number) => CallbackResult;
-  onEpochEnd?: (epoch: number, logs: FitLogs) => CallbackResult;
-  onBatchBegin?: (batch: number) => CallbackResult;
-  onBatchEnd?: (batch: number, logs: FitLogs) => CallbackResult;
+  onTrainBegin?(): CallbackResult;
+  onTrainEnd?(logs: FitHistory): CallbackResult;
+  onEpochBegin?(epoch: number): CallbackResult;
+  onEpochEnd?(epoch: number, logs: FitLogs): CallbackResult;
+  onBatchBegin?(batch: number): CallbackResult;
+  onBatchEnd?(batch: number, logs: FitLogs): CallbackResult;
+}
+
+/**
+ * What a tfjs-layers `Callback` gets as `this.model` from {@link fit}: `stopTraining` (set it to
+ * stop after the current batch or epoch, as `tf.callbacks.earlyStopping` does) and the module
+ * being trained.
+ */
+export interface FitModelHandle {
+  stopTraining: boolean;
+  module: Classifier;
 }
 
 /** Options of {@link fit}. */
@@ -49,8 +66,8 @@ export interface FitOptions {
   shuffle?: boolean | number;
   /** Evaluated (eval mode) after every epoch; adds `val_loss` and `val_acc` to the logs. */
   validationData?: FitData;
-  /** One set of callbacks or several, called in order. */
-  callbacks?: FitCallbacks | FitCallbacks[];
+  /** One set of callbacks or several, called in order (tfjs-layers `Callback`s included). */
+  callbacks?: FitCallbacks | LayersCallback | (FitCallbacks | LayersCallback)[];
   /** Aborting stops training after the current batch (the other early stop besides `false`). */
   signal?: AbortSignal;
 }
@@ -75,125 +92,45 @@ const OPTION_KEYS = [
   'signal',
 ];
 
-/** @internal Options shared by fit/evaluate/predict: a record with known keys. */
-export function checkOptions(
-  functionName: string,
-  options: unknown,
-  keys: readonly string[],
-): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError({
-      functionName,
-      argument: 'options',
-      value: options,
-      message: `options must be an object, got ${options === null ? 'null' : typeof options}`,
-    });
-  }
-  for (const key of Object.keys(options)) {
-    if (!keys.includes(key)) {
-      throw new InvalidArgumentError({
-        functionName,
-        argument: `options.${key}`,
-        value: (options as Record<string, unknown>)[key],
-        message: `unknown option options.${key}; known options: ${keys.join(', ')}`,
-      });
-    }
-  }
-  return options as Record<string, unknown>;
+/**
+ * A tfjs-layers `Callback` as {@link fit} takes one (`tf.callbacks.earlyStopping(…)`, `new
+ * tf.CustomCallback({…})`): what it needs besides the hooks of {@link FitCallbacks}.
+ */
+export interface LayersCallback {
+  setParams(params: object): void;
+  setModel(model: object): void;
+  /** Set by {@link fit} to a {@link FitModelHandle}. */
+  model?: object | null;
 }
 
-/** @internal An integer option ≥ 1. */
-export function countOption(
-  functionName: string,
-  options: Record<string, unknown>,
-  key: string,
-  fallback: number,
-): number {
-  const value = options[key] ?? fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new InvalidArgumentError({
-      functionName,
-      argument: `options.${key}`,
-      value: options[key],
-      message: `options.${key} must be an integer ≥ 1, got ${String(options[key])}`,
-    });
-  }
-  return value;
+function isLayersCallback(set: object): set is LayersCallback {
+  const c = set as Partial<LayersCallback>;
+  return typeof c.setParams === 'function' && typeof c.setModel === 'function';
 }
 
-/** @internal Checks that `module` is a live module. */
-export function checkModule(functionName: string, module: unknown): Classifier {
-  const m = module as Classifier;
-  if (
-    typeof module !== 'object' ||
-    module === null ||
-    typeof m.apply !== 'function' ||
-    typeof m.train !== 'function' ||
-    typeof m.parameters !== 'function'
-  ) {
-    throw new InvalidArgumentError({
-      functionName,
-      argument: 'module',
-      value: module,
-      message: `module must be an @octconv/models module (MiniOctNet, octResNet(…), …), got ${module === null ? 'null' : typeof module}`,
-    });
-  }
-  if (m.disposed) {
-    throw new InvalidArgumentError({
-      functionName,
-      argument: 'module',
-      value: module,
-      message: `module ${m.moduleName} is disposed`,
-    });
-  }
-  return m;
-}
-
-/** @internal Checks a batch against the module (shapes, classes) before any tensor work. */
-export function checkBatch(
-  functionName: string,
-  module: Classifier,
-  batch: ReadyBatch,
-  training: boolean,
-): void {
-  const output = module.traceApply(
-    functionName,
-    { high: batch.xs.shape, low: null },
-    training,
-  ).high;
-  if (output?.length !== 2) {
-    throw new ShapeMismatchError({
-      functionName,
-      message: `the module returns [${(output ?? []).join(', ')}], not [batch, classes] logits`,
-    });
-  }
-  const classes = output[1]!;
-  for (let i = 0; i < batch.labels.length; i++) {
-    const label = batch.labels[i]!;
-    if (label < 0 || label >= classes) {
-      throw new InvalidArgumentError({
-        functionName,
-        argument: `labels[${i}]`,
-        value: label,
-        message: `label ${label} of sample ${i} in the batch is not a class in [0, ${classes})`,
-      });
-    }
-  }
-}
-
-/** @internal Calls one hook of every callback set; true when one asked to stop. */
-export async function callHook<K extends keyof FitCallbacks>(
-  callbacks: FitCallbacks[],
+/** Calls one hook of every callback set, as a method; true when one asked to stop. */
+async function callHook<K extends keyof FitCallbacks>(
+  callbacks: readonly FitCallbacks[],
+  handle: FitModelHandle,
   hook: K,
   ...args: Parameters<NonNullable<FitCallbacks[K]>>
 ): Promise<boolean> {
   let stop = false;
   for (const set of callbacks) {
-    const fn = set[hook] as ((...a: unknown[]) => CallbackResult) | undefined;
-    if (fn && (await fn(...args)) === false) stop = true;
+    const method = set[hook] as ((...a: unknown[]) => CallbackResult) | undefined;
+    if (typeof method !== 'function') continue;
+    // tfjs callbacks get tfjs's arguments: onTrainBegin({}), onTrainEnd() and a logs object for
+    // the begin hooks.
+    const layers = isLayersCallback(set as object);
+    const given: unknown[] =
+      layers && hook === 'onTrainEnd'
+        ? []
+        : layers && hook.endsWith('Begin')
+          ? [...args, {}]
+          : args;
+    if ((await method.call(set, ...given)) === false) stop = true;
   }
-  return stop;
+  return stop || handle.stopTraining;
 }
 
 /**
@@ -248,6 +185,7 @@ export async function fit(
   const callbacks = (
     o.callbacks === undefined ? [] : Array.isArray(o.callbacks) ? o.callbacks : [o.callbacks]
   ) as FitCallbacks[];
+  const handle: FitModelHandle = { stopTraining: false, module: net };
   for (const [i, set] of callbacks.entries()) {
     if (typeof set !== 'object' || set === null) {
       throw new InvalidArgumentError({
@@ -264,6 +202,21 @@ export async function fit(
     o.validationData === undefined
       ? null
       : await planData(fn, 'options.validationData', o.validationData, batchSize);
+  for (const set of callbacks) {
+    if (!isLayersCallback(set)) continue;
+    set.setParams({
+      epochs,
+      initialEpoch: 0,
+      samples: plan.count,
+      steps: plan.count === null ? null : Math.ceil(plan.count / batchSize),
+      batchSize,
+      verbose: 0,
+      doValidation: validation !== null,
+      metrics: ['loss', 'acc', ...(validation ? ['val_loss', 'val_acc'] : [])],
+    });
+    // Assigned, not through setModel: tf.Callback's setModel accepts only a LayersModel.
+    (set as unknown as { model: FitModelHandle }).model = handle;
+  }
 
   // The tensor form is checked whole (shapes, every label) before training starts.
   if (plan.whole) checkBatch(fn, net, plan.whole, true);
@@ -273,9 +226,9 @@ export async function fit(
   let seed = typeof shuffle === 'number' ? shuffle : Math.floor(Math.random() * 2 ** 32);
   try {
     net.train();
-    let stop = await callHook(callbacks, 'onTrainBegin');
+    let stop = await callHook(callbacks, handle, 'onTrainBegin');
     for (let epoch = 0; epoch < epochs && !stop && !signal?.aborted; epoch++) {
-      stop = (await callHook(callbacks, 'onEpochBegin', epoch)) || stop;
+      stop = (await callHook(callbacks, handle, 'onEpochBegin', epoch)) || stop;
       net.train();
       const order = plan.count !== null && shuffle !== false ? permutation(plan.count, seed) : null;
       seed = (seed + 0x9e3779b9) >>> 0;
@@ -286,7 +239,7 @@ export async function fit(
       for await (const batch of plan.batches(order)) {
         try {
           if (stop || signal?.aborted) break;
-          stop = (await callHook(callbacks, 'onBatchBegin', index)) || stop;
+          stop = (await callHook(callbacks, handle, 'onBatchBegin', index)) || stop;
           checkBatch(fn, net, batch, true);
           let correct: tf.Scalar | null = null;
           let value: tf.Scalar | null = null;
@@ -318,7 +271,7 @@ export async function fit(
           lossSum += loss[0]! * size;
           correctSum += hits[0]!;
           const logs: FitLogs = { loss: loss[0]!, acc: hits[0]! / size, size };
-          stop = (await callHook(callbacks, 'onBatchEnd', index, logs)) || stop;
+          stop = (await callHook(callbacks, handle, 'onBatchEnd', index, logs)) || stop;
           index += 1;
         } finally {
           if (batch.owned) batch.xs.dispose();
@@ -346,10 +299,10 @@ export async function fit(
         history.history.val_loss = [...(history.history.val_loss ?? []), logs.val_loss];
         history.history.val_acc = [...(history.history.val_acc ?? []), logs.val_acc!];
       }
-      stop = (await callHook(callbacks, 'onEpochEnd', epoch, logs)) || stop;
+      stop = (await callHook(callbacks, handle, 'onEpochEnd', epoch, logs)) || stop;
     }
     history.stopped = history.epoch.length < epochs;
-    await callHook(callbacks, 'onTrainEnd', history);
+    await callHook(callbacks, handle, 'onTrainEnd', history);
     return history;
   } finally {
     net.train(wasTraining);

@@ -1,4 +1,4 @@
-export type { Batch, BatchSource, FitData } from './data';
+export type { Batch, BatchPair, BatchSource, FitData } from './data';
 export { type EvaluateOptions, type EvaluateResult, evaluate } from './evaluate';
 export {
   type CallbackResult,
@@ -6,7 +6,9 @@ export {
   type FitCallbacks,
   type FitHistory,
   type FitLogs,
+  type FitModelHandle,
   type FitOptions,
   fit,
+  type LayersCallback,
 } from './fit';
 export { type PredictOptions, predict } from './predict';

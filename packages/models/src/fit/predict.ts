@@ -1,7 +1,7 @@
 import { checkTensor4D } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../module/module';
-import { checkModule, checkOptions, countOption } from './fit';
+import { checkModule, checkOptions, countOption } from './common';
 
 /** Options of {@link predict}. */
 export interface PredictOptions {

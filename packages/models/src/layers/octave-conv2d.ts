@@ -3,6 +3,7 @@ import {
   type ChannelSplit,
   checkTensor4D,
   InvalidArgumentError,
+  nominalInputSize,
   type OctaveConvLayerDescription,
   type OctaveConvOptions,
   type OctaveConvWeights,
@@ -198,8 +199,7 @@ export abstract class OctaveConvLayer<Input, Output> extends Module<Input, Outpu
     };
     // Validate the combination (groups per path, padding that keeps low = ceil(high / 2)) at a
     // nominal size before allocating; apply re-checks at the real size.
-    const reach = Math.max(...kernel) * this.dilation;
-    const nominal = 8 * (reach + 1);
+    const nominal = nominalInputSize(kernel, this.dilation);
     let plan: ReturnType<typeof octaveConvOutputShape>;
     try {
       plan = octaveConvOutputShape(this.spec(1, nominal, nominal));
