@@ -20,6 +20,10 @@ import { TOLERANCE, type Tolerance } from '@octconv/test-utils/tolerance';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fixtures from '../../../core/fixtures/octave-conv2d.json';
+import {
+  problemsOf,
+  sequentialRoundTrip,
+} from '../../../layers/test/shared/sequential-round-trip';
 
 /** Named results of one run of a case. */
 export type Outputs = Record<string, ArrayLike<number>>;
@@ -355,6 +359,26 @@ const layersFit: WebGlCase = {
   },
 };
 
+// ---- @octconv/layers: tf.sequential of octaveBlock2D, fit, save, tf.loadLayersModel --------------
+
+// The layers package's own Sequential round trip (its Node suites run it on cpu, wasm and webgpu).
+// Its layers start from unseeded random weights, so the two backends' numbers are not compared;
+// each backend must pass the round trip's own checks (the loss falls, the reloaded model predicts
+// exactly the same, unique weight names, nothing leaked). A failed check becomes an output key,
+// which check() reports and which also differs from the other backend's keys.
+const sequentialBlock: WebGlCase = {
+  name: 'layers: tf.sequential of octaveBlock2D, model.fit, save and tf.loadLayersModel',
+  async run() {
+    const problems = problemsOf(await sequentialRoundTrip());
+    if (problems.length === 0) return { 'round trip passed': [1] };
+    return Object.fromEntries(problems.map((p) => [`problem: ${p}`, [1]]));
+  },
+  check: (o) =>
+    Object.keys(o)
+      .filter((k) => k.startsWith('problem: '))
+      .map((k) => k.slice('problem: '.length)),
+};
+
 /** Every case, in the order the suite runs them. */
 export const CASES: readonly WebGlCase[] = [
   ...(fixtures as { cases: Fixture[] }).cases.map(parityCase),
@@ -362,4 +386,5 @@ export const CASES: readonly WebGlCase[] = [
   blockTrainEval,
   compiledInference,
   layersFit,
+  sequentialBlock,
 ];
