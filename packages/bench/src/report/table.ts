@@ -46,9 +46,17 @@ export function noiseOf(result: BenchmarkResult['results'][number]): string {
 export function formatNoiseWarning(result: BenchmarkResult): string {
   const noisy = result.results.filter((r) => noiseOf(r) !== '');
   if (noisy.length === 0) return '';
+  // Say only what fell short: the run count, the spread, or both.
+  const fewRuns = noisy.some((r) => r.octave.timing.runs < STABLE_RUNS);
+  const wide = noisy.some((r) => noiseOf(r).includes('spread'));
+  const advice = [
+    fewRuns && `run with --runs ${STABLE_RUNS} or more (ratios settle by ${STABLE_RUNS} runs)`,
+    wide &&
+      `close other programs and run again (a p10–p90 spread over ${WIDE_SPREAD * 100}% of the median means something else used the machine)`,
+  ].filter(Boolean);
   return [
     `⚠ ${noisy.length} of ${result.results.length} speed-ups are noisy (${noisy.map((r) => `${r.caseId}@${r.backend}: ${noiseOf(r)}`).join('; ')}).`,
-    `  Ratios need --runs ${STABLE_RUNS} or more and a p10–p90 spread under ${WIDE_SPREAD * 100}% of the median to be stable; close other programs and run again.`,
+    `  To trust them, ${advice.join('; and ')}.`,
   ].join('\n');
 }
 
@@ -86,7 +94,8 @@ const mib = (bytes: number) => (bytes / (1 << 20)).toFixed(2);
 
 /**
  * What the results table leaves out: first-call time (compilation, uploads, caches), tf.profile's
- * peak memory of one call, the kernels one call runs, and tensors leaked by the case.
+ * peak memory of one call and the activations it keeps (its outputs; the rest of the peak is
+ * transient), the kernels one call runs, and tensors leaked by the case.
  */
 export function formatDetails(result: BenchmarkResult, markdown = false): string {
   const rows = result.results.map((r) => [
@@ -94,6 +103,9 @@ export function formatDetails(result: BenchmarkResult, markdown = false): string
     r.backend,
     `${ms(r.octave.firstRunMs)} / ${ms(r.vanilla.firstRunMs)}`,
     `${mib(r.octave.peakBytes)} / ${mib(r.vanilla.peakBytes)}`,
+    r.octave.keptBytes !== undefined && r.vanilla.keptBytes !== undefined
+      ? `${mib(r.octave.keptBytes)} / ${mib(r.vanilla.keptBytes)}`
+      : '–',
     String(r.leakedTensors),
     `${r.octave.kernelCount}: ${r.octave.kernelNames.join(', ')}`,
     `${r.vanilla.kernelCount}: ${r.vanilla.kernelNames.join(', ')}`,
@@ -104,6 +116,7 @@ export function formatDetails(result: BenchmarkResult, markdown = false): string
       'backend',
       'first call ms oct / van',
       'peak MiB oct / van',
+      'kept MiB oct / van',
       'leaked tensors',
       'octave kernels',
       'vanilla kernels',
