@@ -1,5 +1,11 @@
-import type { BenchmarkResult, CaseResult } from '../schema/result-schema';
-import { formatBackends, formatNoiseWarning, noiseOf } from './table';
+import type { BenchmarkResult } from '../schema/result-schema';
+import {
+  detailsTable,
+  formatBackends,
+  formatNoiseWarning,
+  resultsTable,
+  type TableData,
+} from './table';
 
 function escapeHtml(text: string): string {
   return text.replace(
@@ -8,12 +14,12 @@ function escapeHtml(text: string): string {
   );
 }
 
-const ms = (value: number) => value.toFixed(value < 10 ? 2 : 1);
-const mib = (bytes: number) => (bytes / (1 << 20)).toFixed(2);
+/** Columns that hold words, not numbers (left-aligned, free to wrap). */
+const WORDS = new Set(['case', 'backend', 'noise', 'octave kernels', 'vanilla kernels']);
 
-/** An HTML table; `numeric` says which columns are numbers (right-aligned, not wrapped). */
-function table(id: string, headers: string[], rows: string[][], numeric: boolean[]): string {
-  const cls = (i: number) => (numeric[i] ? ' class="num"' : '');
+/** An HTML table of `data`; number columns are right-aligned and do not wrap. */
+function table(id: string, { headers, rows }: TableData): string {
+  const cls = (i: number) => (WORDS.has(headers[i]!) ? '' : ' class="num"');
   const head = headers.map((h, i) => `<th scope="col"${cls(i)}>${escapeHtml(h)}</th>`).join('');
   const body = rows
     .map(
@@ -22,71 +28,6 @@ function table(id: string, headers: string[], rows: string[][], numeric: boolean
     )
     .join('\n');
   return `<div class="scroll"><table id="${id}">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`;
-}
-
-const timing = (t: CaseResult['octave']['timing']) => `${ms(t.median)} (${ms(t.p10)}–${ms(t.p90)})`;
-
-function resultsTable(result: BenchmarkResult): string {
-  const rows = result.results.map((r) => [
-    r.caseId,
-    r.backend,
-    timing(r.octave.timing),
-    timing(r.vanilla.timing),
-    `${r.speedup.toFixed(2)}×`,
-    `${r.theoretical.toFixed(2)}×`,
-    r.efficiency.toFixed(2),
-    `${r.octave.kernelCount} / ${r.vanilla.kernelCount}`,
-    noiseOf(r) ? `⚠ ${noiseOf(r)}` : '',
-  ]);
-  return table(
-    'results',
-    [
-      'case',
-      'backend',
-      'octave ms (p10–p90)',
-      'vanilla ms (p10–p90)',
-      'speed-up',
-      'theoretical',
-      'efficiency',
-      'kernels oct / van',
-      'noise',
-    ],
-    rows,
-    [false, false, true, true, true, true, true, true, false],
-  );
-}
-
-function detailsTable(result: BenchmarkResult): string {
-  const kept = (r: CaseResult) =>
-    r.octave.keptBytes !== undefined && r.vanilla.keptBytes !== undefined
-      ? `${mib(r.octave.keptBytes)} / ${mib(r.vanilla.keptBytes)}`
-      : '–';
-  const rows = result.results.map((r) => [
-    r.caseId,
-    r.backend,
-    `${ms(r.octave.firstRunMs)} / ${ms(r.vanilla.firstRunMs)}`,
-    `${mib(r.octave.peakBytes)} / ${mib(r.vanilla.peakBytes)}`,
-    kept(r),
-    String(r.leakedTensors),
-    // Kernel names separated by ", " wrap on a narrow screen.
-    `${r.octave.kernelCount}: ${r.octave.kernelNames.join(', ')}`,
-    `${r.vanilla.kernelCount}: ${r.vanilla.kernelNames.join(', ')}`,
-  ]);
-  return table(
-    'details',
-    [
-      'case',
-      'backend',
-      'first call ms oct / van',
-      'peak MiB oct / van',
-      'kept MiB oct / van',
-      'leaked tensors',
-      'octave kernels',
-      'vanilla kernels',
-    ],
-    rows,
-    [false, false, true, true, true, true, false, false],
-  );
 }
 
 /**
@@ -145,7 +86,7 @@ a:focus-visible, summary:focus-visible { outline: 2px solid #1f4fbf; outline-off
 <dt>efficiency</dt><dd>speed-up / theoretical: the share of the saving that became time.</dd>
 <dt>p10–p90</dt><dd>the spread of the timed calls; a wide one means something else used the machine.</dd>
 </dl>
-${resultsTable(result)}
+${table('results', resultsTable(result))}
 ${noise ? `<pre id="noise" class="warning">${escapeHtml(noise)}</pre>` : ''}
 <h2>Speed-up per case</h2>
 <div class="chart" style="height: ${height(backends)}px"><canvas id="speedup" role="img" aria-label="Speed-up per case; the numbers are in the results table"></canvas></div>
@@ -157,7 +98,7 @@ ${noise ? `<pre id="noise" class="warning">${escapeHtml(noise)}</pre>` : ''}
 <div class="chart" style="height: ${height(2 * backends)}px"><canvas id="times" role="img" aria-label="Median time per case; the numbers are in the results table"></canvas></div>
 <h2>Details</h2>
 <p>First call (compilation, uploads and operator caches included); tf.profile's peak memory of one call and the activations it keeps (its outputs; the rest of the peak is transient buffers freed inside the call); tensors the case leaked (must be 0); the kernels one call runs.</p>
-${detailsTable(result)}
+${table('details', detailsTable(result))}
 ${failures ? `<h2>Failures</h2>\n<pre id="failures" class="warning">${escapeHtml(failures)}</pre>` : ''}
 <script>${chartScript}</script>
 <script>

@@ -60,8 +60,14 @@ export function formatNoiseWarning(result: BenchmarkResult): string {
   ].join('\n');
 }
 
-/** The results table: case, backend, ms (median, p10–p90) of both variants, speed-up, theory, efficiency. */
-export function formatResults(result: BenchmarkResult, markdown = false): string {
+/** A table's header and rows, for the text, Markdown and HTML renderings alike. */
+export interface TableData {
+  headers: string[];
+  rows: string[][];
+}
+
+/** The results table's data: case, backend, ms (median, p10–p90) of both variants, speed-up, theory, efficiency. */
+export function resultsTable(result: BenchmarkResult): TableData {
   const rows = result.results.map((r) => [
     r.caseId,
     r.backend,
@@ -73,21 +79,24 @@ export function formatResults(result: BenchmarkResult, markdown = false): string
     `${r.octave.kernelCount} / ${r.vanilla.kernelCount}`,
     noiseOf(r) ? `⚠ ${noiseOf(r)}` : '',
   ]);
-  return render(
-    [
-      'case',
-      'backend',
-      'octave ms (p10–p90)',
-      'vanilla ms (p10–p90)',
-      'speed-up',
-      'theoretical',
-      'efficiency',
-      'kernels oct / van',
-      'noise',
-    ],
-    rows,
-    markdown,
-  );
+  const headers = [
+    'case',
+    'backend',
+    'octave ms (p10–p90)',
+    'vanilla ms (p10–p90)',
+    'speed-up',
+    'theoretical',
+    'efficiency',
+    'kernels oct / van',
+    'noise',
+  ];
+  return { headers, rows };
+}
+
+/** The results table: case, backend, ms (median, p10–p90) of both variants, speed-up, theory, efficiency. */
+export function formatResults(result: BenchmarkResult, markdown = false): string {
+  const { headers, rows } = resultsTable(result);
+  return render(headers, rows, markdown);
 }
 
 const mib = (bytes: number) => (bytes / (1 << 20)).toFixed(2);
@@ -97,7 +106,7 @@ const mib = (bytes: number) => (bytes / (1 << 20)).toFixed(2);
  * peak memory of one call and the activations it keeps (its outputs; the rest of the peak is
  * transient), the kernels one call runs, and tensors leaked by the case.
  */
-export function formatDetails(result: BenchmarkResult, markdown = false): string {
+export function detailsTable(result: BenchmarkResult): TableData {
   const rows = result.results.map((r) => [
     r.caseId,
     r.backend,
@@ -110,20 +119,23 @@ export function formatDetails(result: BenchmarkResult, markdown = false): string
     `${r.octave.kernelCount}: ${r.octave.kernelNames.join(', ')}`,
     `${r.vanilla.kernelCount}: ${r.vanilla.kernelNames.join(', ')}`,
   ]);
-  return render(
-    [
-      'case',
-      'backend',
-      'first call ms oct / van',
-      'peak MiB oct / van',
-      'kept MiB oct / van',
-      'leaked tensors',
-      'octave kernels',
-      'vanilla kernels',
-    ],
-    rows,
-    markdown,
-  );
+  const headers = [
+    'case',
+    'backend',
+    'first call ms oct / van',
+    'peak MiB oct / van',
+    'kept MiB oct / van',
+    'leaked tensors',
+    'octave kernels',
+    'vanilla kernels',
+  ];
+  return { headers, rows };
+}
+
+/** {@link detailsTable} as text or Markdown. */
+export function formatDetails(result: BenchmarkResult, markdown = false): string {
+  const { headers, rows } = detailsTable(result);
+  return render(headers, rows, markdown);
 }
 
 /** The backends' facts, one line each. */
