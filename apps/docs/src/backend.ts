@@ -34,6 +34,17 @@ export function activate(name: BackendName): Promise<BackendFacts> {
   return startBackend(name);
 }
 
+/**
+ * Whether WebGPU runs on a software adapter (SwiftShader, or whatever the browser marks as its
+ * fallback adapter): its times say nothing about a GPU.
+ */
+export function isSoftwareAdapter(facts: BackendFacts): boolean {
+  const adapter = facts.adapter;
+  return Boolean(
+    adapter && (adapter.isFallbackAdapter || /swiftshader/i.test(adapter.description)),
+  );
+}
+
 /** A short human description of a started backend. */
 export function describeFacts(facts: BackendFacts): string {
   if (!facts.available) return `${facts.name}: unavailable (${facts.reason ?? 'unknown reason'})`;
@@ -50,7 +61,8 @@ export function describeFacts(facts: BackendFacts): string {
   }
   if (facts.adapter) {
     details.push(facts.adapter.description);
-    if (facts.adapter.isFallbackAdapter) details.push('software fallback adapter');
+    if (isSoftwareAdapter(facts))
+      details.push('software adapter: correct, but says nothing about speed');
   }
   return details.length ? `${facts.name} (${details.join(', ')})` : facts.name;
 }

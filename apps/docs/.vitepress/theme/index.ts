@@ -2,6 +2,7 @@ import type { Theme } from 'vitepress';
 import DefaultTheme from 'vitepress/theme';
 import { defineAsyncComponent } from 'vue';
 import './custom.css';
+import './a11y.css';
 
 // The live tools load tfjs and Chart.js: each is its own chunk, fetched only by its page, and
 // rendered only in the browser (the pages wrap them in <ClientOnly>).
