@@ -152,10 +152,32 @@ describe.runIf(HAS_CHROMIUM)('the live tools in Chromium', () => {
           undefined,
           { timeout: 120_000, polling: 50 },
         );
-        const pressed = Date.now();
+        // The page's own time from the click to the stopped state (the browser's round trips to
+        // this test are not the page's).
+        await page.evaluate(() => {
+          const w = window as unknown as { __octStop: { clicked?: number; stopped?: number } };
+          const times: { clicked?: number; stopped?: number } = {};
+          w.__octStop = times;
+          const tool = document.querySelector<HTMLElement>('.oct-tool')!;
+          document.querySelector('[data-testid=stop]')!.addEventListener(
+            'click',
+            () => {
+              times.clicked = performance.now();
+            },
+            { capture: true },
+          );
+          new MutationObserver(() => {
+            if (tool.dataset.state === 'stopped') times.stopped ??= performance.now();
+          }).observe(tool, { attributes: true });
+        });
         await page.click('[data-testid=stop]');
         await waitForState(page, ['stopped'], 10_000);
-        const stopMs = Date.now() - pressed;
+        const stopMs = await page.evaluate(() => {
+          const { clicked, stopped } = (
+            window as unknown as { __octStop: { clicked: number; stopped: number } }
+          ).__octStop;
+          return stopped - clicked;
+        });
         const { longTasks, gaps, progress } = await page.evaluate(() => {
           const w = window as unknown as {
             __octLongTasks: number[];
@@ -351,8 +373,10 @@ describe.runIf(HAS_CHROMIUM)('the live tools in Chromium', () => {
           }).observe({ type: 'longtask' });
         });
         await page.fill('input[name=steps]', '10');
+        const started = Date.now();
         await page.click('.oct-training button[type=submit]');
         expect(await waitForState(page, ['done', 'error'], 150_000)).toBe('done');
+        const elapsed = Date.now() - started;
         const rows = await page.$$eval('[data-testid=chart-data-training-curves] tbody tr', (trs) =>
           trs.map((tr) => Array.from(tr.children).map((cell) => cell.textContent?.trim())),
         );
@@ -365,12 +389,18 @@ describe.runIf(HAS_CHROMIUM)('the live tools in Chromium', () => {
         expect(rows[10]?.[2]).toMatch(/^\d\.\d{4}$/);
         // The network trained in a worker: the page's own thread never froze. It still draws
         // the curves and the table after every step, which a loaded 2-core machine can stretch
-        // past 250 ms; on the page's thread each step took seconds (10 s for the first).
+        // past 250 ms (the bound is ten times that); on the page's thread each step held it for
+        // seconds (10 s for the first).
         const longTasks = await page.evaluate(
           () => (window as unknown as { __octLongTasks: number[] }).__octLongTasks,
         );
         expect(Math.max(0, ...longTasks), `long tasks ${longTasks.join(', ')}`).toBeLessThanOrEqual(
-          1000,
+          2500,
+        );
+        // Busy for a small part of the run at most (on the page's thread it was all of it).
+        const busy = longTasks.reduce((sum, t) => sum + t, 0);
+        expect(busy, `long tasks ${longTasks.join(', ')} in ${elapsed} ms`).toBeLessThan(
+          0.25 * elapsed,
         );
       },
     );
