@@ -110,6 +110,9 @@ export default defineConfig({
       },
       target: 'es2022',
     },
+    // The benchmark runs in a module worker (src/bench-worker.ts), which imports tfjs's backends
+    // on demand: only the ES format can split it.
+    worker: { format: 'es' },
     esbuild: { target: 'es2022' },
     optimizeDeps: { esbuildOptions: { target: 'es2022' } },
   },

@@ -44,6 +44,20 @@ export function activate(name: BackendName): Promise<BackendFacts> {
   return startBackend(name);
 }
 
+/**
+ * Whether WebGPU or WebGL runs on a software adapter or renderer (SwiftShader, llvmpipe, or what the browser marks as its
+ * fallback adapter): its times say nothing about a GPU.
+ */
+export function isSoftwareAdapter(facts: BackendFacts): boolean {
+  const adapter = facts.adapter;
+  return Boolean(
+    adapter &&
+      (adapter.isFallbackAdapter ||
+        adapter.software ||
+        /swiftshader|llvmpipe/i.test(adapter.description)),
+  );
+}
+
 /** A short human description of a started backend. */
 export function describeFacts(facts: BackendFacts): string {
   if (!facts.available) return `${facts.name}: unavailable (${facts.reason ?? 'unknown reason'})`;
@@ -60,8 +74,8 @@ export function describeFacts(facts: BackendFacts): string {
   }
   if (facts.adapter) {
     details.push(facts.adapter.description);
-    if (facts.adapter.isFallbackAdapter) details.push('software fallback adapter');
-    else if (facts.adapter.software) details.push('software-rendered: slower than wasm here');
+    if (isSoftwareAdapter(facts))
+      details.push('software adapter: correct, but says nothing about speed');
     if (facts.adapter.float32 === false) details.push('float16 textures');
   }
   return details.length ? `${facts.name} (${details.join(', ')})` : facts.name;

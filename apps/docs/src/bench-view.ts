@@ -1,5 +1,5 @@
 // What the benchmark page draws from a result: speed-up against α per backend and layer shape
-// (with the theoretical curve), and median times per case.
+// (with the theoretical curve), speed-up per case against theory, and median times per case.
 import type { BenchmarkResult } from '@octconv/bench';
 import type { BarChartOptions, Series } from './charts';
 
@@ -27,22 +27,44 @@ export function speedupSeries(result: BenchmarkResult): Series[] {
   return series;
 }
 
-/** Median time of each case, octave and vanilla, per backend. */
+const backendsOf = (result: BenchmarkResult) => [...new Set(result.results.map((r) => r.backend))];
+const casesOf = (result: BenchmarkResult) => [...new Set(result.results.map((r) => r.caseId))];
+const find = (result: BenchmarkResult, id: string, backend: string) =>
+  result.results.find((x) => x.caseId === id && x.backend === backend);
+
+/** Measured speed-up of each case per backend, with the theoretical ratio as a marker. */
+export function speedupBars(result: BenchmarkResult): BarChartOptions {
+  const cases = casesOf(result);
+  return {
+    title: 'Speed-up per case (vanilla median / octave median)',
+    x: 'speed-up vs vanilla (×)',
+    labels: cases,
+    bars: backendsOf(result).map((backend) => ({
+      label: `${backend} measured`,
+      values: cases.map((id) => find(result, id, backend)?.speedup ?? null),
+    })),
+    reference: {
+      label: 'theoretical (multiply-adds)',
+      values: cases.map((id) => result.results.find((x) => x.caseId === id)?.theoretical ?? null),
+    },
+  };
+}
+
+/**
+ * Median time of each case, octave and vanilla, per backend, on a linear axis from zero: bar
+ * lengths compare. The cases span three orders of magnitude, so the short ones are thin bars;
+ * their numbers are in the table under the chart.
+ */
 export function timeBars(result: BenchmarkResult): BarChartOptions {
-  const backends = [...new Set(result.results.map((r) => r.backend))];
-  const cases = [...new Set(result.results.map((r) => r.caseId))];
+  const cases = casesOf(result);
   return {
     title: 'Median time per call',
-    x: 'ms (log scale)',
-    logarithmic: true,
+    x: 'median ms per call',
     labels: cases,
-    bars: backends.flatMap((backend) =>
+    bars: backendsOf(result).flatMap((backend) =>
       (['octave', 'vanilla'] as const).map((variant) => ({
         label: `${backend} ${variant}`,
-        values: cases.map((id) => {
-          const r = result.results.find((x) => x.caseId === id && x.backend === backend);
-          return r ? r[variant].timing.median : null;
-        }),
+        values: cases.map((id) => find(result, id, backend)?.[variant].timing.median ?? null),
       })),
     ),
   };

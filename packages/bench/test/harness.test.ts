@@ -142,7 +142,7 @@ describe('octconv-bench CLI', async () => {
         const result = parseBenchmarkResult(JSON.parse(readFileSync(json, 'utf8')));
         expect(result.results.map((r) => r.backend)).toEqual([backend.name]);
         const page = readFileSync(html, 'utf8');
-        expect(page).toContain('<canvas id="speedup">');
+        expect(page).toContain('<canvas id="speedup"');
         expect(page).toContain('Chart.js'); // the library is inlined: the file is self-contained
         expect(page).toContain('layer-c256-s14-a0.5');
         // --compare against itself: every median unchanged.
@@ -305,19 +305,23 @@ describe('octconv-bench CLI: what the user keeps and reads', () => {
     expect(run.stdout).toMatch(/layer-c256-s14-a0\.5 .*⚠ 3 runs/);
     expect(run.stdout).toContain('speed-ups are noisy');
     expect(page).toMatch(/<pre id="noise" class="warning">⚠ 1 of 1 speed-ups are noisy/);
+    // Worded for what fell short: the run count here, not a spread it may not have.
+    expect(page).toContain('run with --runs 20 or more');
     // The details the JSON had and the report did not show before.
-    const details = page.slice(page.indexOf('<pre id="details">'));
+    const details = page.slice(page.indexOf('<table id="details">'));
     const r = result.results[0]!;
     for (const text of [
       'first call ms oct / van',
       'peak MiB oct / van',
+      'kept MiB oct / van',
       'leaked tensors',
       r.octave.kernelNames[0]!,
       (r.octave.peakBytes / (1 << 20)).toFixed(2),
+      (r.octave.keptBytes! / (1 << 20)).toFixed(2),
     ])
       expect(details).toContain(text);
     // One α: bars per case with the theoretical mark, no α curve of two dots.
-    expect(page).toContain('<canvas id="speedup">');
+    expect(page).toContain('<canvas id="speedup"');
     expect(page).toContain('<section id="alpha-section" hidden>');
   });
 

@@ -3,6 +3,7 @@ import DefaultTheme from 'vitepress/theme';
 import { type AsyncComponentLoader, defineAsyncComponent } from 'vue';
 import './custom.css';
 import './phone.css';
+import './a11y.css';
 
 // The live tools load tfjs and Chart.js: each is its own chunk, fetched only by its page, and
 // rendered only in the browser (the pages wrap them in <ClientOnly>).

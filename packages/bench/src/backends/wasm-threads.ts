@@ -248,11 +248,17 @@ export function restoreTfjsWasm(): void {
   registeredThreads = null;
 }
 
-/** The facts of the running wasm backend: which build, and how many threads XNNPACK's pool runs. */
+/**
+ * The facts of the running wasm backend: which build, and how many threads XNNPACK's pool runs.
+ * In the threaded build the count is read from the module itself: the pool's worker threads
+ * that are running, plus the calling thread (XNNPACK's pool starts all of them when the backend
+ * starts). That is what runs, whatever tfjs-backend-wasm's `getThreadsCount()` remembers.
+ */
 export function wasmThreadFacts(wasm: WasmPackage): { threads: boolean; threadCount: number } {
-  const module = (tf.backend() as unknown as { wasm?: object }).wasm;
+  const module = (tf.backend() as unknown as { wasm?: EmscriptenModule }).wasm;
+  const running = module?.PThread?.runningWorkers.length;
   return {
     threads: module !== undefined && 'PThread' in module,
-    threadCount: wasm.getThreadsCount(),
+    threadCount: running !== undefined ? running + 1 : wasm.getThreadsCount(),
   };
 }

@@ -6,6 +6,7 @@ import {
   startBackend,
   webgpuDeviceLost,
 } from '../backends/backends';
+import { wasmThreadFacts } from '../backends/wasm-threads';
 import type { BenchCase, PreparedCase } from '../cases/cases';
 import type {
   BackendFacts,
@@ -61,13 +62,18 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason ?? new Error('the benchmark was aborted');
 }
 
+/** Bytes of a tensor's values (tfjs keeps float32, int32 and bool in 4 bytes per element). */
+const bytesOf = (tensor: tf.Tensor) => tensor.size * (tensor.dtype === 'complex64' ? 8 : 4);
+
 async function profileCall(
   call: () => tf.Tensor | tf.Tensor[],
-): Promise<Pick<VariantResult, 'kernelCount' | 'kernelNames' | 'peakBytes'>> {
+): Promise<Pick<VariantResult, 'kernelCount' | 'kernelNames' | 'peakBytes' | 'keptBytes'>> {
   const resident = tf.memory().numBytes;
+  let keptBytes = 0;
   const info = await tf.profile(async () => {
     const output = call();
     const tensors = Array.isArray(output) ? output : [output];
+    keptBytes = tensors.reduce((sum, tensor) => sum + bytesOf(tensor), 0);
     await Promise.all(tensors.map((tensor) => tensor.data()));
     tf.dispose(tensors);
   });
@@ -77,6 +83,7 @@ async function profileCall(
     // tf.profile's peak counts every live tensor (both twins' weights and inputs); what one call
     // adds on top of them is the figure to compare.
     peakBytes: Math.max(info.peakBytes - resident, 0),
+    keptBytes,
   };
 }
 
@@ -263,6 +270,11 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
         failures.push({ caseId: benchCase.id, backend: fact.name, error: message });
         if (lost) break;
       }
+    }
+    if (fact.name === 'wasm') {
+      // The threads that ran the cases, read again now that they ran (see wasmThreadFacts).
+      const { threadCount } = wasmThreadFacts(await import('@tensorflow/tfjs-backend-wasm'));
+      fact.threadCount = threadCount;
     }
   }
   // Validated before it is returned: a result this library writes must be one it can read back.

@@ -46,14 +46,28 @@ export function noiseOf(result: BenchmarkResult['results'][number]): string {
 export function formatNoiseWarning(result: BenchmarkResult): string {
   const noisy = result.results.filter((r) => noiseOf(r) !== '');
   if (noisy.length === 0) return '';
+  // Say only what fell short: the run count, the spread, or both.
+  const fewRuns = noisy.some((r) => r.octave.timing.runs < STABLE_RUNS);
+  const wide = noisy.some((r) => noiseOf(r).includes('spread'));
+  const advice = [
+    fewRuns && `run with --runs ${STABLE_RUNS} or more (ratios settle by ${STABLE_RUNS} runs)`,
+    wide &&
+      `close other programs and run again (a p10–p90 spread over ${WIDE_SPREAD * 100}% of the median means something else used the machine)`,
+  ].filter(Boolean);
   return [
     `⚠ ${noisy.length} of ${result.results.length} speed-ups are noisy (${noisy.map((r) => `${r.caseId}@${r.backend}: ${noiseOf(r)}`).join('; ')}).`,
-    `  Ratios need --runs ${STABLE_RUNS} or more and a p10–p90 spread under ${WIDE_SPREAD * 100}% of the median to be stable; close other programs and run again.`,
+    `  To trust them, ${advice.join('; and ')}.`,
   ].join('\n');
 }
 
-/** The results table: case, backend, ms (median, p10–p90) of both variants, speed-up, theory, efficiency. */
-export function formatResults(result: BenchmarkResult, markdown = false): string {
+/** A table's header and rows, for the text, Markdown and HTML renderings alike. */
+export interface TableData {
+  headers: string[];
+  rows: string[][];
+}
+
+/** The results table's data: case, backend, ms (median, p10–p90) of both variants, speed-up, theory, efficiency. */
+export function resultsTable(result: BenchmarkResult): TableData {
   const rows = result.results.map((r) => [
     r.caseId,
     r.backend,
@@ -65,52 +79,63 @@ export function formatResults(result: BenchmarkResult, markdown = false): string
     `${r.octave.kernelCount} / ${r.vanilla.kernelCount}`,
     noiseOf(r) ? `⚠ ${noiseOf(r)}` : '',
   ]);
-  return render(
-    [
-      'case',
-      'backend',
-      'octave ms (p10–p90)',
-      'vanilla ms (p10–p90)',
-      'speed-up',
-      'theoretical',
-      'efficiency',
-      'kernels oct / van',
-      'noise',
-    ],
-    rows,
-    markdown,
-  );
+  const headers = [
+    'case',
+    'backend',
+    'octave ms (p10–p90)',
+    'vanilla ms (p10–p90)',
+    'speed-up',
+    'theoretical',
+    'efficiency',
+    'kernels oct / van',
+    'noise',
+  ];
+  return { headers, rows };
+}
+
+/** The results table: case, backend, ms (median, p10–p90) of both variants, speed-up, theory, efficiency. */
+export function formatResults(result: BenchmarkResult, markdown = false): string {
+  const { headers, rows } = resultsTable(result);
+  return render(headers, rows, markdown);
 }
 
 const mib = (bytes: number) => (bytes / (1 << 20)).toFixed(2);
 
 /**
  * What the results table leaves out: first-call time (compilation, uploads, caches), tf.profile's
- * peak memory of one call, the kernels one call runs, and tensors leaked by the case.
+ * peak memory of one call and the activations it keeps (its outputs; the rest of the peak is
+ * transient), the kernels one call runs, and tensors leaked by the case.
  */
-export function formatDetails(result: BenchmarkResult, markdown = false): string {
+export function detailsTable(result: BenchmarkResult): TableData {
   const rows = result.results.map((r) => [
     r.caseId,
     r.backend,
     `${ms(r.octave.firstRunMs)} / ${ms(r.vanilla.firstRunMs)}`,
     `${mib(r.octave.peakBytes)} / ${mib(r.vanilla.peakBytes)}`,
+    r.octave.keptBytes !== undefined && r.vanilla.keptBytes !== undefined
+      ? `${mib(r.octave.keptBytes)} / ${mib(r.vanilla.keptBytes)}`
+      : '–',
     String(r.leakedTensors),
     `${r.octave.kernelCount}: ${r.octave.kernelNames.join(', ')}`,
     `${r.vanilla.kernelCount}: ${r.vanilla.kernelNames.join(', ')}`,
   ]);
-  return render(
-    [
-      'case',
-      'backend',
-      'first call ms oct / van',
-      'peak MiB oct / van',
-      'leaked tensors',
-      'octave kernels',
-      'vanilla kernels',
-    ],
-    rows,
-    markdown,
-  );
+  const headers = [
+    'case',
+    'backend',
+    'first call ms oct / van',
+    'peak MiB oct / van',
+    'kept MiB oct / van',
+    'leaked tensors',
+    'octave kernels',
+    'vanilla kernels',
+  ];
+  return { headers, rows };
+}
+
+/** {@link detailsTable} as text or Markdown. */
+export function formatDetails(result: BenchmarkResult, markdown = false): string {
+  const { headers, rows } = detailsTable(result);
+  return render(headers, rows, markdown);
 }
 
 /** The backends' facts, one line each. */

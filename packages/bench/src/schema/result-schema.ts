@@ -17,8 +17,17 @@ const variant = z.object({
   /** Kernels one call dispatches (tf.profile), and their distinct names. */
   kernelCount: z.number().int().nonnegative(),
   kernelNames: z.array(z.string()),
-  /** tf.profile's peak bytes of one call. */
+  /**
+   * tf.profile's peak bytes of one call, above what lived before it: the activations it keeps
+   * plus the transient buffers of its steps at their worst moment.
+   */
   peakBytes: z.number().nonnegative(),
+  /**
+   * Bytes of the activations one call keeps: the tensors it returns (a layer's or block's output
+   * bands, a network's output), which outlive the call; the transient buffers are freed inside it.
+   * Absent in results written before it was recorded.
+   */
+  keptBytes: z.number().nonnegative().optional(),
 });
 
 const backendName = z.enum(['cpu', 'wasm', 'webgpu', 'webgl']);

@@ -20,10 +20,7 @@ import { TOLERANCE, type Tolerance } from '@octconv/test-utils/tolerance';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fixtures from '../../../core/fixtures/octave-conv2d.json';
-import {
-  problemsOf,
-  sequentialRoundTrip,
-} from '../../../layers/test/shared/sequential-round-trip';
+import { problemsOf, sequentialRoundTrip } from '../../../layers/test/shared/sequential-round-trip';
 
 /** Named results of one run of a case. */
 export type Outputs = Record<string, ArrayLike<number>>;

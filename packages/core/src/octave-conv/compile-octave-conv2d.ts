@@ -298,18 +298,28 @@ export function compileOctaveConv2d(
               source('low', fromLow.downsample),
             );
             y = convolve(input, concatenated[band]!, biases[band], fromLow, plan, actOnDirect);
+            // Transient buffers are freed as soon as they are read, not when the tidy ends: the
+            // peak of a call is then its outputs plus one band's steps, not every step at once.
+            input.dispose();
           } else if (direct.length > 0) {
             const [first, second] = direct as [OctavePathPlan, OctavePathPlan | undefined];
             y = path(first, biases[band], second ? 'linear' : actOnDirect);
             if (second) {
               const both = actOnDirect !== 'linear';
-              y = addActivation(y, path(second, null, 'linear'), both);
-              if (both) y = capped(y);
+              const other = path(second, null, 'linear');
+              const sum = addActivation(y, other, both);
+              tf.dispose([y, other]);
+              y = both ? capped(sum) : sum;
+              if (y !== sum) sum.dispose();
             }
           }
           if (up && y) {
             // L→H's output, upsampled, and the residual join H→H's in one pass.
-            output[band] = capped(upsampleAdd(y, path(up, null, 'linear'), relu, extra));
+            const lifted = path(up, null, 'linear');
+            const sum = upsampleAdd(y, lifted, relu, extra);
+            tf.dispose([y, lifted]);
+            output[band] = capped(sum);
+            if (output[band] !== sum) sum.dispose();
             continue;
           }
           if (up) {
