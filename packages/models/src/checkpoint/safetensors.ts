@@ -1,4 +1,12 @@
 import { CheckpointError } from '@octconv/core';
+import {
+  copyBuffer,
+  dataView,
+  decodeBFloat16,
+  decodeFloat16,
+  readUint64,
+  uint16Elements,
+} from './bytes';
 
 /** Element types of the safetensors format this package reads. */
 export type SafetensorsDtype =
@@ -70,10 +78,7 @@ export function parseSafetensors(functionName: string, bytes: Uint8Array): Safet
   }
   if (bytes.length < 8)
     fail(functionName, [`the file has ${bytes.length} bytes, fewer than the 8-byte header length`]);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const low = view.getUint32(0, true);
-  const high = view.getUint32(4, true);
-  const headerLength = high * 2 ** 32 + low;
+  const headerLength = readUint64(dataView(bytes), 0);
   if (headerLength > bytes.length - 8) {
     fail(functionName, [
       `header length ${headerLength} is beyond the file (${bytes.length} bytes)`,
@@ -223,52 +228,30 @@ function duplicateKeys(text: string): string[] {
   return [...duplicates];
 }
 
-/** @internal IEEE half-precision bits to a number (the `.pth` reader decodes float16 too). */
-export function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-}
-
 /** The entry's values as float32 (cast from F64, F16, BF16 as PyTorch's `copy_` would). */
 export function readFloat32(entry: SafetensorsEntry): Float32Array {
   const { bytes } = entry;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const count = bytes.byteLength / ITEM_SIZE[entry.dtype];
-  if (entry.dtype === 'F32') {
+  switch (entry.dtype) {
     // A copy either way: backends may keep the array they are given, and it must not alias
     // the caller's file. (Not `bytes.slice().buffer`: on a Node Buffer, slice() is a view and
     // .buffer the whole file, or Node's shared pool.)
-    const copy = new Float32Array(count);
-    new Uint8Array(copy.buffer).set(bytes);
-    return copy;
+    case 'F32':
+      return new Float32Array(copyBuffer(bytes));
+    case 'F64':
+      return new Float32Array(new Float64Array(copyBuffer(bytes)));
+    case 'F16':
+      return decodeFloat16(uint16Elements(bytes));
+    case 'BF16':
+      return decodeBFloat16(uint16Elements(bytes));
+    default:
+      throw new Error(`readFloat32: ${entry.dtype} is not a float type`);
   }
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    switch (entry.dtype) {
-      case 'F64':
-        out[i] = view.getFloat64(i * 8, true);
-        break;
-      case 'F16':
-        out[i] = halfToFloat(view.getUint16(i * 2, true));
-        break;
-      case 'BF16':
-        out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0]!;
-        break;
-      default:
-        throw new Error(`readFloat32: ${entry.dtype} is not a float type`);
-    }
-  }
-  return out;
 }
 
 /** The entry's values as numbers, for integer tensors (I64 beyond 2^53 is not exact). */
 export function readIntegers(entry: SafetensorsEntry): number[] {
   const { bytes } = entry;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = dataView(bytes);
   const size = ITEM_SIZE[entry.dtype];
   const values: number[] = [];
   for (let i = 0; i < bytes.byteLength / size; i++) {

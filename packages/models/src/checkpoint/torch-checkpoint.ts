@@ -20,9 +20,19 @@ export interface LoadTorchCheckpointOptions {
   /**
    * For a `.pth` training checkpoint: the top-level key whose value is the state dict. By
    * default the top level is used when it maps names to tensors, else the first of
-   * `state_dict`, `model_state_dict` and `model` that is present.
+   * `model`, `state_dict`, `model_state_dict`, `model_ema`, `ema`, `net` and `network` that
+   * holds a dict (`STATE_DICT_KEYS`).
    */
   key?: string;
+}
+
+/** What {@link loadTorchCheckpoint} reports besides loading. */
+export interface LoadTorchCheckpointResult {
+  /**
+   * Python objects of a `.pth` training checkpoint that were kept as inert records and not read,
+   * as `path: module.Class` (`args: argparse.Namespace`); empty for a plain state dict.
+   */
+  ignored: string[];
 }
 
 function checkOptions(functionName: string, options: unknown): LoadTorchCheckpointOptions {
@@ -107,9 +117,12 @@ function fromTorchFile(
   options: LoadTorchCheckpointOptions,
   integerKeys: ReadonlySet<string>,
   problems: string[],
+  ignored: string[],
 ): Map<string, IncomingValue> {
   const file = readTorchFile(functionName, bytes);
-  const { tensors, metadataVersion } = extractStateDict(functionName, file.object, options);
+  const extracted = extractStateDict(functionName, file.object, options);
+  const { tensors, metadataVersion } = extracted;
+  ignored.push(...extracted.ignored);
   const incoming = new Map<string, IncomingValue>();
   // As BatchNorm's _load_from_state_dict: a state dict from before PyTorch 0.4.1 (batch-norm
   // metadata version < 2) has no num_batches_tracked, which then loads as 0. Where the file has
@@ -165,11 +178,14 @@ function fromTorchFile(
  *
  * - a `.pth`/`.pt` file written by `torch.save`, in the zip format (PyTorch ≥ 1.6) or the legacy
  *   format (PyTorch < 1.6). Its pickle is parsed by a restricted reader that rebuilds tensors,
- *   storages and plain containers and never executes anything: any other Python global (a
- *   pickled `nn.Module`, `os.system`, …) fails the load and is named. Strided, offset and
- *   storage-sharing tensors come out as PyTorch sees them. A training checkpoint is unwrapped:
- *   its `state_dict`, `model_state_dict` or `model` entry (or `options.key`) is used and the
- *   rest (optimizer state, epoch) is parsed and ignored;
+ *   storages, plain containers and numpy numbers and never executes anything. Other Python
+ *   objects (`argparse.Namespace` args, a scheduler's `collections.Counter`) are kept as inert
+ *   records, never called, and listed in the result's `ignored`; a global that can only mean
+ *   harm (`os.system`, `builtins.eval`, … the deny-list `DENIED_GLOBALS`) refuses the file
+ *   wherever it appears. Strided, offset, expanded and storage-sharing tensors come out as
+ *   PyTorch sees them. A training checkpoint is unwrapped: `options.key`, else the first of
+ *   `model`, `state_dict`, `model_state_dict`, `model_ema`, `ema`, `net`, `network` that holds
+ *   a dict, is used and the rest (optimizer state, epoch) is parsed and ignored;
  * - a safetensors file (`safetensors.torch.save_file`).
  *
  * A `module.` prefix on every key (DataParallel) is removed. As in PyTorch, a `.pth` state dict
@@ -198,7 +214,7 @@ export function loadTorchCheckpoint(
   module: Module,
   bytes: Uint8Array,
   options?: LoadTorchCheckpointOptions,
-): void {
+): LoadTorchCheckpointResult {
   const functionName = 'loadTorchCheckpoint';
   const entries = stateEntries(functionName, module);
   const checked = checkOptions(functionName, options);
@@ -212,16 +228,18 @@ export function loadTorchCheckpoint(
   for (const [name, entry] of entries) if (entry.integer) integerKeys.add(name);
   const kind = sniffFormat(bytes);
   const problems: string[] = [];
+  const ignored: string[] = [];
   let incoming: Map<string, IncomingValue>;
   if (kind === 'safetensors') {
     incoming = fromSafetensors(functionName, bytes, integerKeys, problems);
   } else if (kind === 'torch-zip' || kind === 'torch-legacy' || kind === 'pickle') {
-    incoming = fromTorchFile(functionName, bytes, checked, integerKeys, problems);
+    incoming = fromTorchFile(functionName, bytes, checked, integerKeys, problems, ignored);
   } else {
     const message = wrongFileMessage(kind, bytes)!;
     throw new CheckpointError({ functionName, message });
   }
   assignState(functionName, module, incoming, 'torch', problems);
+  return { ignored };
 }
 
 /**
