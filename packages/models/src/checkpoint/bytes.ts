@@ -68,3 +68,10 @@ export function uint16Elements(bytes: Uint8Array): Uint16Array {
     ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1)
     : new Uint16Array(copyBuffer(bytes));
 }
+
+/** The latin-1 bytes of `text` (how protocol 2 pickles Python 3 bytes: `_codecs.encode`). */
+export function latin1Bytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
+}

@@ -1,4 +1,4 @@
-import { copyBuffer, decodeFloat16 } from './bytes';
+import { copyBuffer, decodeFloat16, latin1Bytes } from './bytes';
 import type { PickleCallable } from './pickle';
 
 /**
@@ -86,7 +86,7 @@ function elements(code: string, raw: Uint8Array): NumpyTypedArray {
 function asBytes(value: unknown): Uint8Array | null {
   if (value instanceof Uint8Array) return value;
   // Python 2 pickles carry the bytes as a latin-1 str.
-  if (typeof value === 'string') return Uint8Array.from(value, (c) => c.charCodeAt(0) & 0xff);
+  if (typeof value === 'string') return latin1Bytes(value);
   return null;
 }
 
@@ -139,10 +139,11 @@ export function numpyGlobal(
   if (multiarray && name === 'scalar') {
     return {
       pickleGlobal: qualified,
-      call: (args) => {
+      call: (args, charge) => {
         const [dtype, data] = args;
         const type = checkedType(dtype, fail);
         const raw = asBytes(data);
+        charge(type.size);
         if (raw === null || raw.length !== type.size) {
           fail(`a numpy ${type.name} scalar without its ${type.size} bytes`);
         }

@@ -38,7 +38,8 @@ export class PickleDict {
 /** A Python global the allow-list accepted: called by REDUCE/NEWOBJ with its arguments. */
 export interface PickleCallable {
   readonly pickleGlobal: string;
-  call(args: readonly unknown[]): unknown;
+  /** Builds the value; `charge` takes the estimated bytes it allocates beyond a small object. */
+  call(args: readonly unknown[], charge: (bytes: number) => void): unknown;
   /** BUILD on what `call` returned: set its state (numpy dtypes and arrays have one). */
   build?(target: unknown, state: unknown): boolean;
 }
@@ -186,6 +187,13 @@ export interface UnpickleOptions {
   persistentLoad(pid: unknown): unknown;
   /** Explains a refused global (e.g. a whole `nn.Module` was pickled). */
   explainGlobal?(qualified: string): string | undefined;
+  /**
+   * Size of the whole file the pickle is part of (a zip's `data.pkl` is a part), for the memory
+   * budget; `bytes.length` by default.
+   */
+  fileBytes?: number;
+  /** The memory budget in estimated bytes; {@link pickleBudget} of the file's size by default. */
+  budget?: number;
 }
 
 /** Bounds on what one pickle may make the reader hold. */
@@ -206,11 +214,11 @@ export const PICKLE_LIMITS = {
    * {@link PICKLE_LIMITS.bytesPerFileByte} per byte of the file, up to
    * {@link PICKLE_LIMITS.budgetCeiling}.
    */
-  budgetBase: 32 * 2 ** 20,
+  budgetBase: 16 * 2 ** 20,
   /** Growth of the budget with the file's size. */
-  bytesPerFileByte: 32,
+  bytesPerFileByte: 8,
   /** Absolute ceiling of the budget, whatever the file's size. */
-  budgetCeiling: 256 * 2 ** 20,
+  budgetCeiling: 64 * 2 ** 20,
 } as const;
 
 /** The memory budget (estimated bytes) of a pickle read from a file of `fileBytes` bytes. */
@@ -246,6 +254,8 @@ const latin1 = new TextDecoder('latin1');
 export interface Unpickled {
   value: unknown;
   end: number;
+  /** Estimated bytes of what was built (charged to the budget). */
+  spent: number;
 }
 
 function opcodeName(op: number): string {
@@ -265,7 +275,8 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
   let stack: unknown[] = [];
   const marks: unknown[][] = [];
   const memo = new Map<number, unknown>();
-  const budget = pickleBudget(bytes.length);
+  const fileBytes = options.fileBytes ?? bytes.length;
+  const budget = options.budget ?? pickleBudget(fileBytes);
   let spent = 0;
 
   const fail = (message: string, position = at): never => {
@@ -316,7 +327,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
     spent += cost;
     if (spent > budget) {
       fail(
-        `the pickle builds more than ${budget} bytes of Python objects, the reader's memory budget for a file of ${bytes.length} bytes (${PICKLE_LIMITS.budgetBase} bytes plus ${PICKLE_LIMITS.bytesPerFileByte} per byte of the file, at most ${PICKLE_LIMITS.budgetCeiling}); a checkpoint's pickle needs far less: the file is hostile or not a checkpoint`,
+        `the pickle builds more than ${budget} bytes of Python objects, the reader's memory budget for a file of ${fileBytes} bytes (${PICKLE_LIMITS.budgetBase} bytes plus ${PICKLE_LIMITS.bytesPerFileByte} per byte of the file, at most ${PICKLE_LIMITS.budgetCeiling}); a checkpoint's pickle needs far less: the file is hostile or not a checkpoint`,
       );
     }
   };
@@ -407,7 +418,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
       fail(`${opcode} applies something that is not a Python global`);
     }
     charge(PICKLE_COSTS.object);
-    return (target as PickleCallable).call(args as unknown[]);
+    return (target as PickleCallable).call(args as unknown[], charge);
   };
   /** Which allowed callable built each object, for BUILD on numpy values. */
   const builtBy = new WeakMap<object, PickleCallable>();
@@ -452,7 +463,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
         break;
       case 0x2e: // STOP
         if (marks.length > 0) fail('the pickle stops inside an open MARK', position);
-        return { value: pop(), end: at };
+        return { value: pop(), end: at, spent };
       case 0x28: // MARK
         if (marks.length >= PICKLE_LIMITS.marks) {
           fail(`more than ${PICKLE_LIMITS.marks} nested MARKs (a hostile file?)`, position);
@@ -746,6 +757,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
       }
       case 0x51: {
         // BINPERSID
+        charge(PICKLE_COSTS.object);
         push(options.persistentLoad(pop()));
         break;
       }

@@ -1,5 +1,5 @@
 import { CheckpointError } from '@octconv/core';
-import { dataView, decodeBFloat16, decodeFloat16, readUint64 } from './bytes';
+import { dataView, decodeBFloat16, decodeFloat16, latin1Bytes, readUint64 } from './bytes';
 import { NumpyArray, numpyGlobal } from './numpy';
 import { type PickleCallable, PickleDict, PickleObject, unpickle } from './pickle';
 import { sniffFormat, wrongFileMessage } from './sniff';
@@ -232,7 +232,10 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
     tensors.push(tensor);
     return tensor;
   };
-  const callable = (name: string, call: (args: readonly unknown[]) => unknown): PickleCallable => ({
+  const callable = (
+    name: string,
+    call: (args: readonly unknown[], charge: (bytes: number) => void) => unknown,
+  ): PickleCallable => ({
     pickleGlobal: name,
     call,
   });
@@ -264,12 +267,13 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
     }
     if (module === '_codecs' && name === 'encode') {
       // How protocol 2 pickles Python 3 bytes: _codecs.encode(text, 'latin1'). Pure, allowed.
-      return callable('_codecs.encode', (args) => {
+      return callable('_codecs.encode', (args, charge) => {
         const [text, encoding] = args;
         if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1')) {
           problem('_codecs.encode is only read as the latin-1 encoding of bytes');
         }
-        return Uint8Array.from(text as string, (c) => c.charCodeAt(0) & 0xff);
+        charge((text as string).length);
+        return latin1Bytes(text as string);
       });
     }
     if (module === 'torch' && Object.hasOwn(STORAGE_TYPES, name)) {
@@ -421,6 +425,7 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
     const pickle = archive.read(pickles[0]!);
     const { value } = unpickle(pickle, 0, {
       functionName,
+      fileBytes: bytes.length,
       label: pickles[0]!,
       resolveGlobal,
       refuseGlobal,
