@@ -1,2 +1,2 @@
 // The published packages, in dependency order.
-export const PUBLIC_PACKAGES = ['core', 'models', 'layers', 'analysis', 'bench'];
+export const PUBLIC_PACKAGES = ['checkpoint', 'core', 'models', 'layers', 'analysis', 'bench'];

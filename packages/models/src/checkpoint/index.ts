@@ -1,19 +1,6 @@
+// The readers live in @octconv/checkpoint (no tfjs); re-exported for this package's users.
 export {
-  BUILDABLE_MODULES,
-  buildModule,
-  type JsonValue,
-  type ModuleArchitecture,
-  moduleArchitecture,
-} from './architecture';
-export { DENIED_GLOBALS } from './pickle';
-export { loadModule, type ModuleTopology, saveModule } from './tfjs-io';
-export {
-  type LoadTorchCheckpointOptions,
-  type LoadTorchCheckpointResult,
-  loadTorchCheckpoint,
-  saveTorchCheckpoint,
-} from './torch-checkpoint';
-export {
+  DENIED_GLOBALS,
   readTorchStateDict,
   STATE_DICT_KEYS,
   type TorchDtype,
@@ -21,4 +8,18 @@ export {
   type TorchStateDictOptions,
   type TorchStateEntry,
   type TorchTypedArray,
-} from './torch-pth';
+} from '@octconv/checkpoint';
+export {
+  BUILDABLE_MODULES,
+  buildModule,
+  type JsonValue,
+  type ModuleArchitecture,
+  moduleArchitecture,
+} from './architecture';
+export { loadModule, type ModuleTopology, saveModule } from './tfjs-io';
+export {
+  type LoadTorchCheckpointOptions,
+  type LoadTorchCheckpointResult,
+  loadTorchCheckpoint,
+  saveTorchCheckpoint,
+} from './torch-checkpoint';

@@ -1,17 +1,13 @@
+import {
+  isTorchFloat,
+  readCheckpointTensors,
+  type SafetensorsInput,
+  serializeSafetensors,
+} from '@octconv/checkpoint/internal';
 import { CheckpointError, InvalidArgumentError } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../module/module';
-import {
-  isFloatDtype,
-  parseSafetensors,
-  readFloat32,
-  readIntegers,
-  type SafetensorsInput,
-  serializeSafetensors,
-} from './safetensors';
-import { sniffFormat, wrongFileMessage } from './sniff';
 import { assignState, type IncomingValue, stateEntries } from './state';
-import { extractStateDict, isTorchFloat, readTorchFile } from './torch-pth';
 
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -67,51 +63,8 @@ function checkOptions(functionName: string, options: unknown): LoadTorchCheckpoi
   return key === undefined ? {} : { key };
 }
 
-/** Incoming values of a safetensors file. */
-function fromSafetensors(
-  functionName: string,
-  bytes: Uint8Array,
-  integerKeys: ReadonlySet<string>,
-  problems: string[],
-): Map<string, IncomingValue> {
-  const file = parseSafetensors(functionName, bytes);
-  const incoming = new Map<string, IncomingValue>();
-  const names = [...file.tensors.keys()];
-  const stripped = names.length > 0 && names.every((name) => name.startsWith('module.'));
-  for (const [fileName, entry] of file.tensors) {
-    const name = stripped ? fileName.slice('module.'.length) : fileName;
-    const float = isFloatDtype(entry.dtype);
-    const integer = !float && entry.dtype !== 'BOOL';
-    if (!float && !integer) {
-      problems.push(
-        `${JSON.stringify(name)}: dtype ${entry.dtype} is neither a float nor an integer tensor`,
-      );
-    }
-    let scalar: number | undefined;
-    if (integer && integerKeys.has(name) && entry.shape.length === 0) {
-      scalar = readIntegers(entry)[0]!;
-      if (!(scalar >= 0 && scalar <= INT32_MAX)) {
-        problems.push(
-          `${JSON.stringify(name)}: ${scalar} is outside the int32 range this module keeps`,
-        );
-      }
-    }
-    incoming.set(name, {
-      shape: entry.shape,
-      integer,
-      dtype: entry.dtype,
-      ...(scalar !== undefined && { scalar }),
-      make: () =>
-        integer
-          ? tf.tensor(Int32Array.from(readIntegers(entry)), entry.shape, 'int32')
-          : tf.tensor(readFloat32(entry), entry.shape, 'float32'),
-    });
-  }
-  return incoming;
-}
-
-/** Incoming values of a `torch.save` file (zip or legacy). */
-function fromTorchFile(
+/** Incoming values of a checkpoint in any format (`.pth` zip or legacy, safetensors). */
+function fromCheckpoint(
   functionName: string,
   bytes: Uint8Array,
   options: LoadTorchCheckpointOptions,
@@ -119,15 +72,14 @@ function fromTorchFile(
   problems: string[],
   ignored: string[],
 ): Map<string, IncomingValue> {
-  const file = readTorchFile(functionName, bytes);
-  const extracted = extractStateDict(functionName, file.object, options);
-  const { tensors, metadataVersion } = extracted;
-  ignored.push(...extracted.ignored);
+  const { tensors, metadataVersion, ...read } = readCheckpointTensors(functionName, bytes, options);
+  ignored.push(...read.ignored);
   const incoming = new Map<string, IncomingValue>();
   // As BatchNorm's _load_from_state_dict: a state dict from before PyTorch 0.4.1 (batch-norm
   // metadata version < 2) has no num_batches_tracked, which then loads as 0. Where the file has
   // metadata but none for that batch norm (another architecture), the key stays missing.
-  for (const key of integerKeys) {
+  // Safetensors files have no metadata: the key is never filled in.
+  for (const key of read.format === 'safetensors' ? [] : integerKeys) {
     const owner = key.endsWith('.num_batches_tracked')
       ? key.slice(0, -'.num_batches_tracked'.length)
       : null;
@@ -146,7 +98,9 @@ function fromTorchFile(
     const float = isTorchFloat(tensor.dtype);
     const integer = !float && tensor.dtype !== 'bool';
     if (!float && !integer) {
-      problems.push(`${JSON.stringify(name)}: dtype bool is neither a float nor an integer tensor`);
+      problems.push(
+        `${JSON.stringify(name)}: dtype ${tensor.fileDtype} is neither a float nor an integer tensor`,
+      );
     }
     const shape = [...tensor.shape];
     let scalar: number | undefined;
@@ -161,7 +115,7 @@ function fromTorchFile(
     incoming.set(name, {
       shape,
       integer,
-      dtype: tensor.dtype,
+      dtype: tensor.fileDtype,
       ...(scalar !== undefined && { scalar }),
       make: () =>
         integer
@@ -226,18 +180,9 @@ export function loadTorchCheckpoint(
   }
   const integerKeys = new Set<string>();
   for (const [name, entry] of entries) if (entry.integer) integerKeys.add(name);
-  const kind = sniffFormat(bytes);
   const problems: string[] = [];
   const ignored: string[] = [];
-  let incoming: Map<string, IncomingValue>;
-  if (kind === 'safetensors') {
-    incoming = fromSafetensors(functionName, bytes, integerKeys, problems);
-  } else if (kind === 'torch-zip' || kind === 'torch-legacy' || kind === 'pickle') {
-    incoming = fromTorchFile(functionName, bytes, checked, integerKeys, problems, ignored);
-  } else {
-    const message = wrongFileMessage(kind, bytes)!;
-    throw new CheckpointError({ functionName, message });
-  }
+  const incoming = fromCheckpoint(functionName, bytes, checked, integerKeys, problems, ignored);
   assignState(functionName, module, incoming, 'torch', problems);
   return { ignored };
 }

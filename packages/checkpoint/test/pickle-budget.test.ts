@@ -3,10 +3,10 @@
 // in a value or a CheckpointError (never another exception), and what was built is charged: a
 // stream that returns stayed inside the budget.
 
-import { CheckpointError } from '@octconv/core';
 import { describe, expect, it } from 'vitest';
-import { PICKLE_LIMITS, pickleBudget, unpickle } from '../src/checkpoint/pickle';
-import { pickleBytes } from './pth-files';
+import { CheckpointError } from '../src/index';
+import { PICKLE_LIMITS, pickleBudget, unpickle } from '../src/pickle';
+import { pickleBytes } from './bytes';
 
 /** Deterministic PRNG (mulberry32). */
 function random(seed: number): () => number {

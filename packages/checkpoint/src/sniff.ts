@@ -3,8 +3,6 @@ import { dataView, readUint64 } from './bytes';
 /**
  * Recognises what a file is from its first bytes, so that a wrong file gets a message that says
  * what it is and what to do instead of a parser's complaint.
- *
- * @internal
  */
 
 /** What {@link sniffFormat} recognised. */

@@ -1,4 +1,4 @@
-import { CheckpointError } from '@octconv/core';
+import { CheckpointError, InvalidArgumentError } from '@octconv/core/shape';
 import {
   copyBuffer,
   dataView,
@@ -280,20 +280,92 @@ export function readIntegers(entry: SafetensorsEntry): number[] {
   return values;
 }
 
-/** A tensor to write: float32 values or int64 values. */
+/** A tensor to write: its dtype, shape, and row-major values in an array of that type. */
 export interface SafetensorsInput {
-  dtype: 'F32' | 'I64';
+  dtype: SafetensorsDtype;
   shape: number[];
-  values: Float32Array | BigInt64Array;
+  /**
+   * `Float64Array` (F64), `Float32Array` (F32), `Uint16Array` of the bits (F16, BF16),
+   * `BigInt64Array` (I64), `Int32Array`, `Int16Array`, `Int8Array`, `Uint8Array` (U8, BOOL).
+   */
+  values:
+    | Float64Array
+    | Float32Array
+    | Uint16Array
+    | BigInt64Array
+    | Int32Array
+    | Int16Array
+    | Int8Array
+    | Uint8Array;
 }
 
+const ARRAY_OF: Record<SafetensorsDtype, string> = {
+  F64: 'Float64Array',
+  F32: 'Float32Array',
+  F16: 'Uint16Array',
+  BF16: 'Uint16Array',
+  I64: 'BigInt64Array',
+  I32: 'Int32Array',
+  I16: 'Int16Array',
+  I8: 'Int8Array',
+  U8: 'Uint8Array',
+  BOOL: 'Uint8Array',
+};
+
 /**
- * Writes a safetensors file laid out as `safetensors.torch.save_file` lays it out: tensors
- * sorted by alignment then name, `__metadata__` first in the header, header padded with spaces
- * to a multiple of 8 bytes.
+ * Writes a safetensors file that `safetensors.torch.load_file` reads, laid out as
+ * `safetensors.torch.save_file` lays it out: tensors sorted by alignment then name,
+ * `__metadata__` first in the header, header padded with spaces to a multiple of 8 bytes.
+ *
+ * @throws InvalidArgumentError for an unknown dtype, a shape that is not a list of non-negative
+ *   integers, or values whose array type or length do not match the dtype and shape.
  */
+export function writeSafetensors(
+  tensors: ReadonlyMap<string, SafetensorsInput>,
+  metadata: Record<string, string> = { format: 'pt' },
+): Uint8Array {
+  const functionName = 'writeSafetensors';
+  if (!(tensors instanceof Map)) {
+    throw new InvalidArgumentError({
+      functionName,
+      argument: 'tensors',
+      value: tensors,
+      message: 'tensors must be a Map of name → { dtype, shape, values }',
+    });
+  }
+  for (const [name, tensor] of tensors) {
+    const bad = (message: string): never => {
+      throw new InvalidArgumentError({
+        functionName,
+        argument: `tensors.get(${JSON.stringify(name)})`,
+        value: tensor,
+        message: `${JSON.stringify(name)}: ${message}`,
+      });
+    };
+    const { dtype, shape, values } = (tensor ?? {}) as Partial<SafetensorsInput>;
+    if (typeof dtype !== 'string' || !Object.hasOwn(ITEM_SIZE, dtype)) {
+      bad(`unknown dtype ${JSON.stringify(dtype)}; one of ${Object.keys(ITEM_SIZE).join(', ')}`);
+    }
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      bad('shape must be a list of non-negative integers');
+    }
+    const expected = ARRAY_OF[dtype as SafetensorsDtype];
+    if (values?.constructor?.name !== expected) {
+      bad(
+        `${dtype} values must be a ${expected}, got ${values?.constructor?.name ?? typeof values}`,
+      );
+    }
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (values!.length !== count) {
+      bad(`shape [${(shape as number[]).join(', ')}] holds ${count} values, got ${values!.length}`);
+    }
+  }
+  return serializeSafetensors(tensors, metadata);
+}
+
+/** {@link writeSafetensors} without the argument checks (for inputs built by this package). */
 export function serializeSafetensors(
-  tensors: Map<string, SafetensorsInput>,
+  tensors: ReadonlyMap<string, SafetensorsInput>,
   metadata: Record<string, string> = { format: 'pt' },
 ): Uint8Array {
   const names = [...tensors.keys()].sort((a, b) => {

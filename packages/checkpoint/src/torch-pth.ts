@@ -1,8 +1,7 @@
-import { CheckpointError } from '@octconv/core';
+import { CheckpointError } from '@octconv/core/shape';
 import { dataView, decodeBFloat16, decodeFloat16, latin1Bytes, readUint64 } from './bytes';
 import { NumpyArray, numpyGlobal } from './numpy';
 import { type PickleCallable, PickleDict, PickleObject, unpickle } from './pickle';
-import { sniffFormat, wrongFileMessage } from './sniff';
 import { ZipArchive } from './zip';
 
 /** Element types of tensors in a `torch.save` file that this package reads. */
@@ -91,6 +90,11 @@ export class TorchTensor {
     readonly storage: StorageRef,
   ) {}
 
+  /** The dtype as the file names it (the same as `dtype` for a `.pth`). */
+  get fileDtype(): string {
+    return this.dtype;
+  }
+
   /** Number of elements. */
   get size(): number {
     return this.shape.reduce((a, b) => a * b, 1);
@@ -170,7 +174,8 @@ export class TorchTensor {
   }
 }
 
-function typedView(dtype: TorchDtype, buffer: ArrayBuffer) {
+/** `buffer` as an array of `dtype`'s element type (float16 / bfloat16 as their 16-bit patterns). */
+export function typedView(dtype: TorchDtype, buffer: ArrayBuffer) {
   switch (dtype) {
     case 'float64':
       return new Float64Array(buffer);
@@ -205,7 +210,7 @@ function isSafeIndex(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-/** Reads the whole object of a `torch.save` file (zip or legacy format). @internal */
+/** Reads the whole object of a `torch.save` file (zip or legacy format). */
 export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFile {
   const problem = (message: string): never => {
     throw new CheckpointError({ functionName, message });
@@ -611,7 +616,7 @@ function listKeys(dict: PickleDict): string {
 const WHOLE_MODEL =
   'the file pickles a whole model object (torch.save(model)); in Python, save model.state_dict() instead and load that';
 
-/** What {@link extractStateDict} found. @internal */
+/** What {@link extractStateDict} found. */
 export interface ExtractedStateDict {
   tensors: Map<string, TorchTensor>;
   /** Where the state dict was: `null` for the top level, else its key. */
@@ -626,7 +631,7 @@ export interface ExtractedStateDict {
 }
 
 /**
- * @internal The state dict inside a checkpoint's top-level object: the object itself when it
+ * The state dict inside a checkpoint's top-level object: the object itself when it
  * maps strings to tensors, else `options.key` or the first of {@link STATE_DICT_KEYS} that holds
  * a dict; a common `module.` prefix (DataParallel, torchvision's EMA model) is removed. Python
  * objects elsewhere in the file (`args`, a scheduler's `Counter`) are listed in `ignored`.
@@ -762,86 +767,3 @@ export type TorchTypedArray =
   | Int16Array
   | Int8Array
   | Uint8Array;
-
-/** One tensor of {@link readTorchStateDict}'s result. */
-export interface TorchStateEntry {
-  /** The tensor's dtype in the file. */
-  dtype: TorchDtype;
-  /** PyTorch's shape (OIHW for convolution filters). */
-  shape: number[];
-  /** Row-major values, whatever the strides in the file. */
-  data: TorchTypedArray;
-}
-
-/**
- * {@link readTorchStateDict}'s result: a `Map` of name → entry, in the file's order, that also
- * says where the state dict was and what the file held that was not read.
- */
-export class TorchStateDict extends Map<string, TorchStateEntry> {
-  /** The top-level key the state dict was under (`model`, `state_dict`, …), null for the top. */
-  source: string | null = null;
-  /**
-   * Python objects of the file that were kept as inert records and not read, as
-   * `path: module.Class`, for example `args: argparse.Namespace` or
-   * `lr_scheduler._milestones: collections.Counter`.
-   */
-  ignored: readonly string[] = [];
-}
-
-/**
- * Reads the state dict of a `torch.save` file (zip format of PyTorch ≥ 1.6 or the legacy format)
- * without a module: name → { dtype, shape, data }, row-major, in PyTorch's layout. Training
- * checkpoints are unwrapped (the top level when it maps names to tensors, else `options.key`,
- * else the first of {@link STATE_DICT_KEYS} that holds a dict) and a common `module.` prefix is
- * removed, as by `loadTorchCheckpoint`.
- *
- * Nothing in the file is executed: the pickle is parsed with an allow-list of tensor, container
- * and numpy globals; other Python objects (`argparse.Namespace`, `collections.Counter`) are kept
- * as inert records and listed in the result's `ignored`; a global on the deny-list
- * (`os.system`, `builtins.eval`, …) refuses the whole file. What the reader builds is bounded
- * by a memory budget that grows with the file's size, with an absolute ceiling.
- *
- * @throws CheckpointError for anything that is not a readable `torch.save` state dict.
- */
-export function readTorchStateDict(
-  bytes: Uint8Array,
-  options: TorchStateDictOptions = {},
-): TorchStateDict {
-  const functionName = 'readTorchStateDict';
-  if (!(bytes instanceof Uint8Array)) {
-    throw new CheckpointError({
-      functionName,
-      message: `expected the file's bytes as a Uint8Array, got ${typeof bytes}`,
-    });
-  }
-  const kind = sniffFormat(bytes);
-  if (kind !== 'torch-zip' && kind !== 'torch-legacy' && kind !== 'pickle') {
-    const message =
-      kind === 'safetensors'
-        ? 'this is a safetensors file, not a .pth: loadTorchCheckpoint reads both'
-        : wrongFileMessage(kind, bytes)!.replace(
-            'loadTorchCheckpoint reads',
-            'readTorchStateDict reads .pth files; loadTorchCheckpoint reads',
-          );
-    throw new CheckpointError({ functionName, message });
-  }
-  const file = readTorchFile(functionName, bytes);
-  const { tensors, source, ignored } = extractStateDict(functionName, file.object, options);
-  // Tensors may share storages; bound what they expand to.
-  let total = 0;
-  for (const tensor of tensors.values()) total += tensor.size * 4;
-  const budget = Math.max(4 * bytes.length, 1 << 26);
-  if (total > budget) {
-    throw new CheckpointError({
-      functionName,
-      message: `the state dict's tensors expand to ${total} bytes, more than 4× the file; refusing a file that repeats one storage many times`,
-    });
-  }
-  const out = new TorchStateDict();
-  out.source = source;
-  out.ignored = ignored;
-  for (const [name, tensor] of tensors) {
-    out.set(name, { dtype: tensor.dtype, shape: [...tensor.shape], data: tensor.values() });
-  }
-  return out;
-}

@@ -1,8 +1,6 @@
 /**
  * Byte-level helpers shared by the readers: the little-endian 64-bit length fields of zip,
  * safetensors, legacy `torch.save` files and pickles, and the float16 / bfloat16 decoders.
- *
- * @internal
  */
 
 /**

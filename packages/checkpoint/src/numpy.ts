@@ -7,8 +7,6 @@ import type { PickleCallable } from './pickle';
  * `numpy.core.multiarray._reconstruct` (and their `numpy._core` names of numpy 2). Scalars read
  * as numbers (booleans as booleans), arrays as {@link NumpyArray}. Nothing of numpy is run: the
  * bytes are decoded here.
- *
- * @internal
  */
 
 /** A numpy dtype as pickled: `numpy.dtype('f8', False, True)` then BUILD with its byte order. */

@@ -1,4 +1,4 @@
-import { CheckpointError } from '@octconv/core';
+import { CheckpointError } from '@octconv/core/shape';
 import { dataView, readUint64 } from './bytes';
 
 /**
@@ -6,8 +6,6 @@ import { dataView, readUint64 } from './bytes';
  * entries, found through the central directory, with ZIP64 records for large archives. Entries
  * are views into the file, never copies. A compressed entry is refused with a clear message:
  * `torch.save` never compresses, and inflating synchronously is not available in browsers.
- *
- * @internal
  */
 
 /** One entry of the archive. */

@@ -1,4 +1,4 @@
-import { CheckpointError } from '@octconv/core';
+import { CheckpointError } from '@octconv/core/shape';
 import { dataView, readUint64 } from './bytes';
 
 /**
@@ -18,8 +18,6 @@ import { dataView, readUint64 } from './bytes';
  * Values: `None` → `null`, bool → boolean, int → number (bigint beyond 2^53), float → number,
  * str → string, bytes → Uint8Array, list and tuple → arrays (tuples are frozen), dict →
  * {@link PickleDict}; whatever the allow-list builds for a global (storages, tensors).
- *
- * @internal
  */
 
 /** A Python dict (or `collections.OrderedDict`): keys in insertion order. */
@@ -274,7 +272,10 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
   let at = start;
   let stack: unknown[] = [];
   const marks: unknown[][] = [];
-  const memo = new Map<number, unknown>();
+  // An array, not a Map: torch.save's memo indices are dense, and arrays insert several times
+  // faster. Sparse indices (LONG_BINPUT of any u32) make it a dictionary, still correct.
+  const memo: unknown[] = [];
+  let memoSize = 0;
   const fileBytes = options.fileBytes ?? bytes.length;
   const budget = options.budget ?? pickleBudget(fileBytes);
   let spent = 0;
@@ -360,17 +361,20 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
     return items;
   };
   const remember = (index: number) => {
-    if (!memo.has(index)) {
-      if (memo.size >= PICKLE_LIMITS.memo) {
+    if (memo[index] === undefined) {
+      if (memoSize >= PICKLE_LIMITS.memo) {
         fail(`more than ${PICKLE_LIMITS.memo} memoized objects (a hostile file?)`);
       }
       charge(PICKLE_COSTS.memoEntry);
+      memoSize += 1;
     }
-    memo.set(index, top());
+    memo[index] = top();
   };
   const recall = (index: number) => {
-    if (!memo.has(index)) fail(`the pickle refers to memo entry ${index}, which was never stored`);
-    push(memo.get(index));
+    const value = memo[index];
+    if (value === undefined)
+      fail(`the pickle refers to memo entry ${index}, which was never stored`);
+    push(value);
   };
   const decodeUtf8 = (raw: Uint8Array): string => {
     try {
@@ -688,7 +692,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
         remember(u32());
         break;
       case 0x94: // MEMOIZE
-        remember(memo.size);
+        remember(memoSize);
         break;
       case 0x67: {
         // GET (text index)
