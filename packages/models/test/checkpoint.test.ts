@@ -3,15 +3,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckpointError } from '@octconv/core';
-import { captureError, describeEachBackend, read } from '@octconv/test-utils';
-import * as tf from '@tensorflow/tfjs-core';
-import { expect, it } from 'vitest';
 import {
   parseSafetensors,
   type SafetensorsInput,
   serializeSafetensors,
-} from '../src/checkpoint/safetensors';
+} from '@octconv/checkpoint/internal';
+import { CheckpointError } from '@octconv/core';
+import { captureError, describeEachBackend, read } from '@octconv/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
 import {
   loadModule,
   loadTorchCheckpoint,

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseSafetensors } from '@octconv/checkpoint/internal';
 import { CheckpointError, InvalidArgumentError } from '@octconv/core';
 import {
   assertClose,
@@ -16,7 +17,6 @@ import {
 } from '@octconv/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSafetensors } from '../src/checkpoint/safetensors';
 import {
   compileForInference,
   loadTorchCheckpoint,

@@ -2,8 +2,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseSafetensors, readFloat32, readIntegers } from '@octconv/checkpoint/internal';
 import * as tf from '@tensorflow/tfjs-core';
-import { parseSafetensors, readFloat32, readIntegers } from '../src/checkpoint/safetensors';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 

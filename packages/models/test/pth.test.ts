@@ -3,6 +3,7 @@
 // must give PyTorch's logits on every backend; then hostile and broken files, wrong file kinds
 // and the mismatch summary. Fixtures: fixtures/make_pth_fixtures.py (Debian python3-torch).
 
+import { PickleDict, readTorchFile, type TorchTensor } from '@octconv/checkpoint/internal';
 import { CheckpointError, InvalidArgumentError } from '@octconv/core';
 import {
   assertClose,
@@ -15,9 +16,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { guessMismatch } from '../src/checkpoint/mismatch';
-import { PickleDict } from '../src/checkpoint/pickle';
 import { stateEntries } from '../src/checkpoint/state';
-import { readTorchFile, type TorchTensor } from '../src/checkpoint/torch-pth';
 import {
   loadTorchCheckpoint,
   MiniOctNet,

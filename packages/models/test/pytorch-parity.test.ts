@@ -6,17 +6,17 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { add, softmaxCrossEntropy } from '@octconv/core';
-import { assertClose, describeEachBackend, read, type Tolerance } from '@octconv/test-utils';
-import * as tf from '@tensorflow/tfjs-core';
-import { expect, it } from 'vitest';
 import {
   parseSafetensors,
   readFloat32,
   readIntegers,
   type SafetensorsInput,
   serializeSafetensors,
-} from '../src/checkpoint/safetensors';
+} from '@octconv/checkpoint/internal';
+import { add, softmaxCrossEntropy } from '@octconv/core';
+import { assertClose, describeEachBackend, read, type Tolerance } from '@octconv/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
 import { stateEntries } from '../src/checkpoint/state';
 import {
   loadTorchCheckpoint,

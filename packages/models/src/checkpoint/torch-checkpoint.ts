@@ -1,17 +1,13 @@
+import {
+  isTorchFloat,
+  readCheckpointTensors,
+  type SafetensorsInput,
+  serializeSafetensors,
+} from '@octconv/checkpoint/internal';
 import { CheckpointError, InvalidArgumentError } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../module/module';
-import {
-  isFloatDtype,
-  parseSafetensors,
-  readFloat32,
-  readIntegers,
-  type SafetensorsInput,
-  serializeSafetensors,
-} from './safetensors';
-import { sniffFormat, wrongFileMessage } from './sniff';
 import { assignState, type IncomingValue, stateEntries } from './state';
-import { extractStateDict, isTorchFloat, readTorchFile } from './torch-pth';
 
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -20,9 +16,19 @@ export interface LoadTorchCheckpointOptions {
   /**
    * For a `.pth` training checkpoint: the top-level key whose value is the state dict. By
    * default the top level is used when it maps names to tensors, else the first of
-   * `state_dict`, `model_state_dict` and `model` that is present.
+   * `model`, `state_dict`, `model_state_dict`, `model_ema`, `ema`, `net` and `network` that
+   * holds a dict (`STATE_DICT_KEYS`).
    */
   key?: string;
+}
+
+/** What {@link loadTorchCheckpoint} reports besides loading. */
+export interface LoadTorchCheckpointResult {
+  /**
+   * Python objects of a `.pth` training checkpoint that were kept as inert records and not read,
+   * as `path: module.Class` (`args: argparse.Namespace`); empty for a plain state dict.
+   */
+  ignored: string[];
 }
 
 function checkOptions(functionName: string, options: unknown): LoadTorchCheckpointOptions {
@@ -57,64 +63,23 @@ function checkOptions(functionName: string, options: unknown): LoadTorchCheckpoi
   return key === undefined ? {} : { key };
 }
 
-/** Incoming values of a safetensors file. */
-function fromSafetensors(
-  functionName: string,
-  bytes: Uint8Array,
-  integerKeys: ReadonlySet<string>,
-  problems: string[],
-): Map<string, IncomingValue> {
-  const file = parseSafetensors(functionName, bytes);
-  const incoming = new Map<string, IncomingValue>();
-  const names = [...file.tensors.keys()];
-  const stripped = names.length > 0 && names.every((name) => name.startsWith('module.'));
-  for (const [fileName, entry] of file.tensors) {
-    const name = stripped ? fileName.slice('module.'.length) : fileName;
-    const float = isFloatDtype(entry.dtype);
-    const integer = !float && entry.dtype !== 'BOOL';
-    if (!float && !integer) {
-      problems.push(
-        `${JSON.stringify(name)}: dtype ${entry.dtype} is neither a float nor an integer tensor`,
-      );
-    }
-    let scalar: number | undefined;
-    if (integer && integerKeys.has(name) && entry.shape.length === 0) {
-      scalar = readIntegers(entry)[0]!;
-      if (!(scalar >= 0 && scalar <= INT32_MAX)) {
-        problems.push(
-          `${JSON.stringify(name)}: ${scalar} is outside the int32 range this module keeps`,
-        );
-      }
-    }
-    incoming.set(name, {
-      shape: entry.shape,
-      integer,
-      dtype: entry.dtype,
-      ...(scalar !== undefined && { scalar }),
-      make: () =>
-        integer
-          ? tf.tensor(Int32Array.from(readIntegers(entry)), entry.shape, 'int32')
-          : tf.tensor(readFloat32(entry), entry.shape, 'float32'),
-    });
-  }
-  return incoming;
-}
-
-/** Incoming values of a `torch.save` file (zip or legacy). */
-function fromTorchFile(
+/** Incoming values of a checkpoint in any format (`.pth` zip or legacy, safetensors). */
+function fromCheckpoint(
   functionName: string,
   bytes: Uint8Array,
   options: LoadTorchCheckpointOptions,
   integerKeys: ReadonlySet<string>,
   problems: string[],
+  ignored: string[],
 ): Map<string, IncomingValue> {
-  const file = readTorchFile(functionName, bytes);
-  const { tensors, metadataVersion } = extractStateDict(functionName, file.object, options);
+  const { tensors, metadataVersion, ...read } = readCheckpointTensors(functionName, bytes, options);
+  ignored.push(...read.ignored);
   const incoming = new Map<string, IncomingValue>();
   // As BatchNorm's _load_from_state_dict: a state dict from before PyTorch 0.4.1 (batch-norm
   // metadata version < 2) has no num_batches_tracked, which then loads as 0. Where the file has
   // metadata but none for that batch norm (another architecture), the key stays missing.
-  for (const key of integerKeys) {
+  // Safetensors files have no metadata: the key is never filled in.
+  for (const key of read.format === 'safetensors' ? [] : integerKeys) {
     const owner = key.endsWith('.num_batches_tracked')
       ? key.slice(0, -'.num_batches_tracked'.length)
       : null;
@@ -133,7 +98,9 @@ function fromTorchFile(
     const float = isTorchFloat(tensor.dtype);
     const integer = !float && tensor.dtype !== 'bool';
     if (!float && !integer) {
-      problems.push(`${JSON.stringify(name)}: dtype bool is neither a float nor an integer tensor`);
+      problems.push(
+        `${JSON.stringify(name)}: dtype ${tensor.fileDtype} is neither a float nor an integer tensor`,
+      );
     }
     const shape = [...tensor.shape];
     let scalar: number | undefined;
@@ -148,7 +115,7 @@ function fromTorchFile(
     incoming.set(name, {
       shape,
       integer,
-      dtype: tensor.dtype,
+      dtype: tensor.fileDtype,
       ...(scalar !== undefined && { scalar }),
       make: () =>
         integer
@@ -165,11 +132,14 @@ function fromTorchFile(
  *
  * - a `.pth`/`.pt` file written by `torch.save`, in the zip format (PyTorch ≥ 1.6) or the legacy
  *   format (PyTorch < 1.6). Its pickle is parsed by a restricted reader that rebuilds tensors,
- *   storages and plain containers and never executes anything: any other Python global (a
- *   pickled `nn.Module`, `os.system`, …) fails the load and is named. Strided, offset and
- *   storage-sharing tensors come out as PyTorch sees them. A training checkpoint is unwrapped:
- *   its `state_dict`, `model_state_dict` or `model` entry (or `options.key`) is used and the
- *   rest (optimizer state, epoch) is parsed and ignored;
+ *   storages, plain containers and numpy numbers and never executes anything. Other Python
+ *   objects (`argparse.Namespace` args, a scheduler's `collections.Counter`) are kept as inert
+ *   records, never called, and listed in the result's `ignored`; a global that can only mean
+ *   harm (`os.system`, `builtins.eval`, … the deny-list `DENIED_GLOBALS`) refuses the file
+ *   wherever it appears. Strided, offset, expanded and storage-sharing tensors come out as
+ *   PyTorch sees them. A training checkpoint is unwrapped: `options.key`, else the first of
+ *   `model`, `state_dict`, `model_state_dict`, `model_ema`, `ema`, `net`, `network` that holds
+ *   a dict, is used and the rest (optimizer state, epoch) is parsed and ignored;
  * - a safetensors file (`safetensors.torch.save_file`).
  *
  * A `module.` prefix on every key (DataParallel) is removed. As in PyTorch, a `.pth` state dict
@@ -209,7 +179,7 @@ export function loadTorchCheckpoint(
   module: Module,
   bytes: Uint8Array,
   options?: LoadTorchCheckpointOptions,
-): void {
+): LoadTorchCheckpointResult {
   const functionName = 'loadTorchCheckpoint';
   const entries = stateEntries(functionName, module);
   const checked = checkOptions(functionName, options);
@@ -221,18 +191,11 @@ export function loadTorchCheckpoint(
   }
   const integerKeys = new Set<string>();
   for (const [name, entry] of entries) if (entry.integer) integerKeys.add(name);
-  const kind = sniffFormat(bytes);
   const problems: string[] = [];
-  let incoming: Map<string, IncomingValue>;
-  if (kind === 'safetensors') {
-    incoming = fromSafetensors(functionName, bytes, integerKeys, problems);
-  } else if (kind === 'torch-zip' || kind === 'torch-legacy' || kind === 'pickle') {
-    incoming = fromTorchFile(functionName, bytes, checked, integerKeys, problems);
-  } else {
-    const message = wrongFileMessage(kind, bytes)!;
-    throw new CheckpointError({ functionName, message });
-  }
+  const ignored: string[] = [];
+  const incoming = fromCheckpoint(functionName, bytes, checked, integerKeys, problems, ignored);
   assignState(functionName, module, incoming, 'torch', problems);
+  return { ignored };
 }
 
 /**

@@ -1,8 +1,8 @@
+import { dataView, readUint64 } from './bytes';
+
 /**
  * Recognises what a file is from its first bytes, so that a wrong file gets a message that says
  * what it is and what to do instead of a parser's complaint.
- *
- * @internal
  */
 
 /** What {@link sniffFormat} recognised. */
@@ -92,8 +92,7 @@ export function sniffFormat(bytes: Uint8Array): FileKind {
   if (startsWith(bytes, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])) return 'numpy';
   if (startsWith(bytes, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return 'tar';
   if (bytes.length >= 9) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const length = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
+    const length = readUint64(dataView(bytes), 0);
     if (length <= bytes.length - 8 && bytes[8] === 0x7b) return 'safetensors';
   }
   const text = textOf(bytes);
@@ -111,8 +110,7 @@ export function sniffFormat(bytes: Uint8Array): FileKind {
   // A damaged safetensors file: a header length that fits the file, or '{' after it; its own
   // parser says what is wrong.
   if (bytes.length >= 9) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const length = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
+    const length = readUint64(dataView(bytes), 0);
     if (bytes[8] === 0x7b || (length > 0 && length <= bytes.length - 8)) return 'safetensors';
   }
   return 'unknown';
@@ -155,8 +153,7 @@ export function wrongFileMessage(kind: FileKind, bytes: Uint8Array): string | nu
     case 'unknown': {
       let asSafetensors = '';
       if (bytes.length >= 8) {
-        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        const length = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;
+        const length = readUint64(dataView(bytes), 0);
         asSafetensors = `; read as safetensors, its header length ${length} is ${length > bytes.length - 8 ? 'beyond the file' : 'not followed by a JSON object'}`;
       }
       return `this is not a checkpoint this package recognises (${bytes.length} bytes; the first are ${hex(bytes)}${asSafetensors}); ${hint}`;

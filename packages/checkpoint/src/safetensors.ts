@@ -1,4 +1,12 @@
-import { CheckpointError } from '@octconv/core';
+import { CheckpointError, InvalidArgumentError } from '@octconv/core/shape';
+import {
+  copyBuffer,
+  dataView,
+  decodeBFloat16,
+  decodeFloat16,
+  readUint64,
+  uint16Elements,
+} from './bytes';
 
 /** Element types of the safetensors format this package reads. */
 export type SafetensorsDtype =
@@ -70,10 +78,7 @@ export function parseSafetensors(functionName: string, bytes: Uint8Array): Safet
   }
   if (bytes.length < 8)
     fail(functionName, [`the file has ${bytes.length} bytes, fewer than the 8-byte header length`]);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const low = view.getUint32(0, true);
-  const high = view.getUint32(4, true);
-  const headerLength = high * 2 ** 32 + low;
+  const headerLength = readUint64(dataView(bytes), 0);
   if (headerLength > bytes.length - 8) {
     fail(functionName, [
       `header length ${headerLength} is beyond the file (${bytes.length} bytes)`,
@@ -223,52 +228,30 @@ function duplicateKeys(text: string): string[] {
   return [...duplicates];
 }
 
-/** @internal IEEE half-precision bits to a number (the `.pth` reader decodes float16 too). */
-export function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-}
-
 /** The entry's values as float32 (cast from F64, F16, BF16 as PyTorch's `copy_` would). */
 export function readFloat32(entry: SafetensorsEntry): Float32Array {
   const { bytes } = entry;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const count = bytes.byteLength / ITEM_SIZE[entry.dtype];
-  if (entry.dtype === 'F32') {
+  switch (entry.dtype) {
     // A copy either way: backends may keep the array they are given, and it must not alias
     // the caller's file. (Not `bytes.slice().buffer`: on a Node Buffer, slice() is a view and
     // .buffer the whole file, or Node's shared pool.)
-    const copy = new Float32Array(count);
-    new Uint8Array(copy.buffer).set(bytes);
-    return copy;
+    case 'F32':
+      return new Float32Array(copyBuffer(bytes));
+    case 'F64':
+      return new Float32Array(new Float64Array(copyBuffer(bytes)));
+    case 'F16':
+      return decodeFloat16(uint16Elements(bytes));
+    case 'BF16':
+      return decodeBFloat16(uint16Elements(bytes));
+    default:
+      throw new Error(`readFloat32: ${entry.dtype} is not a float type`);
   }
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    switch (entry.dtype) {
-      case 'F64':
-        out[i] = view.getFloat64(i * 8, true);
-        break;
-      case 'F16':
-        out[i] = halfToFloat(view.getUint16(i * 2, true));
-        break;
-      case 'BF16':
-        out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0]!;
-        break;
-      default:
-        throw new Error(`readFloat32: ${entry.dtype} is not a float type`);
-    }
-  }
-  return out;
 }
 
 /** The entry's values as numbers, for integer tensors (I64 beyond 2^53 is not exact). */
 export function readIntegers(entry: SafetensorsEntry): number[] {
   const { bytes } = entry;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = dataView(bytes);
   const size = ITEM_SIZE[entry.dtype];
   const values: number[] = [];
   for (let i = 0; i < bytes.byteLength / size; i++) {
@@ -297,20 +280,92 @@ export function readIntegers(entry: SafetensorsEntry): number[] {
   return values;
 }
 
-/** A tensor to write: float32 values or int64 values. */
+/** A tensor to write: its dtype, shape, and row-major values in an array of that type. */
 export interface SafetensorsInput {
-  dtype: 'F32' | 'I64';
+  dtype: SafetensorsDtype;
   shape: number[];
-  values: Float32Array | BigInt64Array;
+  /**
+   * `Float64Array` (F64), `Float32Array` (F32), `Uint16Array` of the bits (F16, BF16),
+   * `BigInt64Array` (I64), `Int32Array`, `Int16Array`, `Int8Array`, `Uint8Array` (U8, BOOL).
+   */
+  values:
+    | Float64Array
+    | Float32Array
+    | Uint16Array
+    | BigInt64Array
+    | Int32Array
+    | Int16Array
+    | Int8Array
+    | Uint8Array;
 }
 
+const ARRAY_OF: Record<SafetensorsDtype, string> = {
+  F64: 'Float64Array',
+  F32: 'Float32Array',
+  F16: 'Uint16Array',
+  BF16: 'Uint16Array',
+  I64: 'BigInt64Array',
+  I32: 'Int32Array',
+  I16: 'Int16Array',
+  I8: 'Int8Array',
+  U8: 'Uint8Array',
+  BOOL: 'Uint8Array',
+};
+
 /**
- * Writes a safetensors file laid out as `safetensors.torch.save_file` lays it out: tensors
- * sorted by alignment then name, `__metadata__` first in the header, header padded with spaces
- * to a multiple of 8 bytes.
+ * Writes a safetensors file that `safetensors.torch.load_file` reads, laid out as
+ * `safetensors.torch.save_file` lays it out: tensors sorted by alignment then name,
+ * `__metadata__` first in the header, header padded with spaces to a multiple of 8 bytes.
+ *
+ * @throws InvalidArgumentError for an unknown dtype, a shape that is not a list of non-negative
+ *   integers, or values whose array type or length do not match the dtype and shape.
  */
+export function writeSafetensors(
+  tensors: ReadonlyMap<string, SafetensorsInput>,
+  metadata: Record<string, string> = { format: 'pt' },
+): Uint8Array {
+  const functionName = 'writeSafetensors';
+  if (!(tensors instanceof Map)) {
+    throw new InvalidArgumentError({
+      functionName,
+      argument: 'tensors',
+      value: tensors,
+      message: 'tensors must be a Map of name → { dtype, shape, values }',
+    });
+  }
+  for (const [name, tensor] of tensors) {
+    const bad = (message: string): never => {
+      throw new InvalidArgumentError({
+        functionName,
+        argument: `tensors.get(${JSON.stringify(name)})`,
+        value: tensor,
+        message: `${JSON.stringify(name)}: ${message}`,
+      });
+    };
+    const { dtype, shape, values } = (tensor ?? {}) as Partial<SafetensorsInput>;
+    if (typeof dtype !== 'string' || !Object.hasOwn(ITEM_SIZE, dtype)) {
+      bad(`unknown dtype ${JSON.stringify(dtype)}; one of ${Object.keys(ITEM_SIZE).join(', ')}`);
+    }
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      bad('shape must be a list of non-negative integers');
+    }
+    const expected = ARRAY_OF[dtype as SafetensorsDtype];
+    if (values?.constructor?.name !== expected) {
+      bad(
+        `${dtype} values must be a ${expected}, got ${values?.constructor?.name ?? typeof values}`,
+      );
+    }
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (values!.length !== count) {
+      bad(`shape [${(shape as number[]).join(', ')}] holds ${count} values, got ${values!.length}`);
+    }
+  }
+  return serializeSafetensors(tensors, metadata);
+}
+
+/** {@link writeSafetensors} without the argument checks (for inputs built by this package). */
 export function serializeSafetensors(
-  tensors: Map<string, SafetensorsInput>,
+  tensors: ReadonlyMap<string, SafetensorsInput>,
   metadata: Record<string, string> = { format: 'pt' },
 ): Uint8Array {
   const names = [...tensors.keys()].sort((a, b) => {

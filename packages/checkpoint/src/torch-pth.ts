@@ -1,7 +1,7 @@
-import { CheckpointError } from '@octconv/core';
-import { type PickleCallable, PickleDict, unpickle } from './pickle';
-import { halfToFloat } from './safetensors';
-import { sniffFormat, wrongFileMessage } from './sniff';
+import { CheckpointError } from '@octconv/core/shape';
+import { dataView, decodeBFloat16, decodeFloat16, latin1Bytes, readUint64 } from './bytes';
+import { NumpyArray, numpyGlobal } from './numpy';
+import { type PickleCallable, PickleDict, PickleObject, unpickle } from './pickle';
 import { ZipArchive } from './zip';
 
 /** Element types of tensors in a `torch.save` file that this package reads. */
@@ -60,6 +60,8 @@ interface StorageRoot {
   numel: number;
   /** Filled in once the storage's data is located. */
   bytes: Uint8Array | null;
+  /** Why the data could not be located (missing, short): reported with the tensor's key. */
+  problem?: string;
 }
 
 /** @internal A storage as a tensor sees it: a root and an element offset (legacy views). */
@@ -87,6 +89,11 @@ export class TorchTensor {
     /** @internal */
     readonly storage: StorageRef,
   ) {}
+
+  /** The dtype as the file names it (the same as `dtype` for a `.pth`). */
+  get fileDtype(): string {
+    return this.dtype;
+  }
 
   /** Number of elements. */
   get size(): number {
@@ -144,14 +151,10 @@ export class TorchTensor {
   toFloat32(): Float32Array {
     const values = this.gather();
     if (values instanceof Float32Array) return values;
-    if (this.dtype === 'float16') return Float32Array.from(values as Uint16Array, halfToFloat);
-    if (this.dtype === 'bfloat16') {
-      const widened = new Uint32Array(values.length);
-      for (let i = 0; i < values.length; i++) widened[i] = (values[i] as number) << 16;
-      return new Float32Array(widened.buffer);
-    }
+    if (this.dtype === 'float16') return decodeFloat16(values as Uint16Array);
+    if (this.dtype === 'bfloat16') return decodeBFloat16(values as Uint16Array);
     if (values instanceof BigInt64Array) return Float32Array.from(values, (v) => Number(v));
-    return Float32Array.from(values as ArrayLike<number>);
+    return new Float32Array(values as ArrayLike<number>);
   }
 
   /**
@@ -171,7 +174,8 @@ export class TorchTensor {
   }
 }
 
-function typedView(dtype: TorchDtype, buffer: ArrayBuffer) {
+/** `buffer` as an array of `dtype`'s element type (float16 / bfloat16 as their 16-bit patterns). */
+export function typedView(dtype: TorchDtype, buffer: ArrayBuffer) {
   switch (dtype) {
     case 'float64':
       return new Float64Array(buffer);
@@ -206,7 +210,7 @@ function isSafeIndex(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-/** Reads the whole object of a `torch.save` file (zip or legacy format). @internal */
+/** Reads the whole object of a `torch.save` file (zip or legacy format). */
 export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFile {
   const problem = (message: string): never => {
     throw new CheckpointError({ functionName, message });
@@ -233,7 +237,10 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
     tensors.push(tensor);
     return tensor;
   };
-  const callable = (name: string, call: (args: readonly unknown[]) => unknown): PickleCallable => ({
+  const callable = (
+    name: string,
+    call: (args: readonly unknown[], charge: (bytes: number) => void) => unknown,
+  ): PickleCallable => ({
     pickleGlobal: name,
     call,
   });
@@ -265,19 +272,24 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
     }
     if (module === '_codecs' && name === 'encode') {
       // How protocol 2 pickles Python 3 bytes: _codecs.encode(text, 'latin1'). Pure, allowed.
-      return callable('_codecs.encode', (args) => {
+      return callable('_codecs.encode', (args, charge) => {
         const [text, encoding] = args;
         if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1')) {
           problem('_codecs.encode is only read as the latin-1 encoding of bytes');
         }
-        return Uint8Array.from(text as string, (c) => c.charCodeAt(0) & 0xff);
+        charge((text as string).length);
+        return latin1Bytes(text as string);
       });
     }
     if (module === 'torch' && Object.hasOwn(STORAGE_TYPES, name)) {
       return storageClass(name, STORAGE_TYPES[name]!);
     }
+    if (module === 'numpy' || module.startsWith('numpy.'))
+      return numpyGlobal(module, name, problem);
     return undefined;
   };
+  // TorchScript archives pickle their own classes: refused with a pointer to what to do.
+  const refuseGlobal = (qualified: string) => qualified.startsWith('__torch__.');
   const explainGlobal = (qualified: string): string | undefined => {
     if (qualified.startsWith('__torch__.')) {
       return 'this is a TorchScript archive (torch.jit.save); in Python, save torch.jit.load(path).state_dict() with torch.save and load that';
@@ -287,9 +299,6 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
       /^[a-z_]+\.models?\./.test(qualified)
     ) {
       return 'the file pickles a whole model object (torch.save(model)); in Python, save model.state_dict() instead and load that';
-    }
-    if (qualified.startsWith('numpy.')) {
-      return 'the file holds numpy values; save only the state dict (torch.save(model.state_dict(), path))';
     }
     return 'save only the state dict (torch.save(model.state_dict(), path)) or pass a file written that way';
   };
@@ -323,23 +332,48 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
     roots.set(name, root);
     return root;
   };
-  const checkTensors = () => {
+  /**
+   * Every tensor's data must be in the file and its highest index inside its storage: a view
+   * (stride 0 for expanded tensors, transposes, slices) may read fewer or the same elements
+   * many times. The error names the tensor's key in the checkpoint.
+   */
+  const checkTensors = (object: unknown) => {
+    const problems = new Map<TorchTensor, string>();
     for (const tensor of tensors) {
       const { storage } = tensor;
       const { root } = storage;
-      if (root.bytes === null) problem(`storage ${root.key} has no data in the file`);
-      const count = tensor.size;
-      if (count === 0) continue;
+      if (root.bytes === null) {
+        problems.set(tensor, root.problem ?? `storage ${root.key} has no data in the file`);
+        continue;
+      }
+      if (tensor.size === 0) continue;
       let last = tensor.offset;
       for (let d = 0; d < tensor.shape.length; d++) {
         last += (tensor.shape[d]! - 1) * tensor.stride[d]!;
       }
-      if (last >= storage.numel || count > storage.numel) {
-        problem(
-          `a ${tensor.dtype} tensor of shape [${tensor.shape.join(', ')}] (stride [${tensor.stride.join(', ')}], offset ${tensor.offset}) needs more elements than its storage ${root.key} holds (${storage.numel}): the file is damaged`,
+      if (last >= storage.numel) {
+        problems.set(
+          tensor,
+          `a ${tensor.dtype} tensor of shape [${tensor.shape.join(', ')}] (stride [${tensor.stride.join(', ')}], offset ${tensor.offset}) reads element ${last} of its storage ${root.key}, which holds ${storage.numel}: the file is damaged`,
         );
       }
     }
+    if (problems.size === 0) return;
+    const named: string[] = [];
+    walk(object, (path, value) => {
+      const message = value instanceof TorchTensor ? problems.get(value) : undefined;
+      if (message !== undefined) {
+        named.push(`${JSON.stringify(path)}: ${message}`);
+        problems.delete(value as TorchTensor);
+      }
+      return true;
+    });
+    for (const message of problems.values()) named.push(message);
+    throw new CheckpointError({
+      functionName,
+      message: `${named.slice(0, 5).join('; ')}${named.length > 5 ? `; and ${named.length - 5} more` : ''}`,
+      problems: named,
+    });
   };
 
   // Zip format: PK\3\4 at the start.
@@ -379,28 +413,31 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
       const root = storageRoot(type, key, numel);
       if (root.bytes === null) {
         const name = `${prefix}data/${root.key}`;
-        if (!archive.entries.has(name))
-          problem(`storage ${root.key} is missing from the archive (${name})`);
-        const data = archive.read(name);
-        const needed = root.numel * ITEM_SIZE[root.dtype];
-        if (data.length < needed) {
-          problem(
-            `storage ${root.key} holds ${data.length} bytes, shorter than the ${needed} its ${root.numel} ${root.dtype} elements need: the file is damaged`,
-          );
+        if (!archive.entries.has(name)) {
+          root.problem = `storage ${root.key} is missing from the archive (${name})`;
+        } else {
+          const data = archive.read(name);
+          const needed = root.numel * ITEM_SIZE[root.dtype];
+          if (data.length < needed) {
+            root.problem = `storage ${root.key} holds ${data.length} bytes, shorter than the ${needed} its ${root.numel} ${root.dtype} elements need: the file is damaged`;
+          } else {
+            root.bytes = data;
+          }
         }
-        root.bytes = data;
       }
       return new StorageRef(root, 0, root.numel);
     };
     const pickle = archive.read(pickles[0]!);
     const { value } = unpickle(pickle, 0, {
       functionName,
+      fileBytes: bytes.length,
       label: pickles[0]!,
       resolveGlobal,
+      refuseGlobal,
       explainGlobal,
       persistentLoad: persistentLoad(declare),
     });
-    checkTensors();
+    checkTensors(value);
     return { format: 'zip', object: value, tensors };
   }
 
@@ -409,6 +446,7 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
   const plain = {
     functionName,
     resolveGlobal,
+    refuseGlobal,
     explainGlobal,
     persistentLoad: () => problem('a persistent id before the object'),
   };
@@ -452,12 +490,13 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
     functionName,
     label: 'the pickled object',
     resolveGlobal,
+    refuseGlobal,
     explainGlobal,
     persistentLoad: persistentLoad(declare),
   });
   const keys = unpickle(bytes, object.end, { ...plain, label: 'the list of storage keys' });
   if (!Array.isArray(keys.value)) problem('the list of storage keys is not a list');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = dataView(bytes);
   let at = keys.end;
   for (const key of keys.value as unknown[]) {
     const root = roots.get(String(key));
@@ -466,7 +505,7 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
     if (at + 8 > bytes.length) {
       problem(`the file ends before storage ${root!.key}: it is truncated`);
     }
-    const count = view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+    const count = readUint64(view, at);
     at += 8;
     if (count !== root!.numel) {
       problem(`storage ${root!.key} holds ${count} elements, the pickle declared ${root!.numel}`);
@@ -480,8 +519,45 @@ export function readTorchFile(functionName: string, bytes: Uint8Array): TorchFil
     root!.bytes = bytes.subarray(at, at + length);
     at += length;
   }
-  checkTensors();
+  checkTensors(object.value);
   return { format: 'legacy', object: object.value, tensors };
+}
+
+/**
+ * Visits every value reachable from `object` once (cycles and shared values included), depth
+ * first, iteratively, with its path: `optimizer.state[0].momentum_buffer`. `visit` returns
+ * whether to look inside the value. Inert objects are entered through their arguments and state.
+ */
+function walk(object: unknown, visit: (path: string, value: unknown) => boolean): void {
+  const seen = new Set<unknown>();
+  const pending: [string, unknown][] = [['', object]];
+  const child = (path: string, key: unknown) =>
+    typeof key === 'string'
+      ? path === ''
+        ? key
+        : `${path}.${key}`
+      : `${path}[${typeof key === 'number' || typeof key === 'bigint' ? key : typeName(key)}]`;
+  while (pending.length > 0) {
+    const [path, value] = pending.pop()!;
+    if (typeof value !== 'object' || value === null) {
+      visit(path, value);
+      continue;
+    }
+    if (seen.has(value)) continue;
+    seen.add(value);
+    if (!visit(path, value)) continue;
+    const children: [string, unknown][] = [];
+    if (value instanceof PickleDict) {
+      for (const [key, item] of value.entries) children.push([child(path, key), item]);
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) children.push([child(path, i), value[i]]);
+    } else if (value instanceof PickleObject) {
+      const args = value.args ?? [];
+      for (let i = 0; i < args.length; i++) children.push([`${path}(${i})`, args[i]]);
+      if (value.state !== undefined) children.push([`${path}.__dict__`, value.state]);
+    }
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!);
+  }
 }
 
 function describeNames(names: string[]): string {
@@ -495,19 +571,33 @@ function describeNames(names: string[]): string {
 export interface TorchStateDictOptions {
   /**
    * Key of the top-level dict that holds the state dict, for a training checkpoint that keeps it
-   * under another name. By default the top level is used when it maps names to tensors, else
-   * `state_dict`, `model_state_dict` or `model`.
+   * under a name outside {@link STATE_DICT_KEYS}. By default the top level is used when it maps
+   * names to tensors, else the first of {@link STATE_DICT_KEYS} that holds a dict.
    */
   key?: string;
 }
 
-/** Keys tried, in order, when the top level of a checkpoint is not itself a state dict. */
-export const STATE_DICT_KEYS = ['state_dict', 'model_state_dict', 'model'] as const;
+/**
+ * Keys tried, in this order, when the top level of a checkpoint is not itself a state dict:
+ * torchvision's reference scripts save `model` (and `model_ema`), timm and many scripts
+ * `state_dict`, others `model_state_dict`, `ema`, `net` or `network`.
+ */
+export const STATE_DICT_KEYS = [
+  'model',
+  'state_dict',
+  'model_state_dict',
+  'model_ema',
+  'ema',
+  'net',
+  'network',
+] as const;
 
 function typeName(value: unknown): string {
   if (value === null) return 'None';
   if (value instanceof TorchTensor) return 'tensor';
   if (value instanceof PickleDict) return value.className === 'dict' ? 'dict' : value.className;
+  if (value instanceof PickleObject) return `Python object ${value.qualifiedName}`;
+  if (value instanceof NumpyArray) return `numpy ${value.dtype} array`;
   if (Array.isArray(value)) return Object.isFrozen(value) ? 'tuple' : 'list';
   if (value instanceof Uint8Array) return 'bytes';
   if (typeof value === 'string') return 'str';
@@ -523,34 +613,47 @@ function listKeys(dict: PickleDict): string {
   return `${keys.slice(0, 8).join(', ')}${keys.length > 8 ? `, … (${keys.length} keys)` : ''}`;
 }
 
-/**
- * @internal The state dict inside a checkpoint's top-level object: the object itself when it
- * maps strings to tensors, else `options.key` or the first of {@link STATE_DICT_KEYS} present;
- * a common `module.` prefix (DataParallel) is removed.
- */
-export function extractStateDict(
-  functionName: string,
-  object: unknown,
-  options: TorchStateDictOptions = {},
-): {
+const WHOLE_MODEL =
+  'the file pickles a whole model object (torch.save(model)); in Python, save model.state_dict() instead and load that';
+
+/** What {@link extractStateDict} found. */
+export interface ExtractedStateDict {
   tensors: Map<string, TorchTensor>;
+  /** Where the state dict was: `null` for the top level, else its key. */
+  source: string | null;
+  /** Python objects of the file that were not read, as `path: module.Class`. */
+  ignored: string[];
   /**
    * `state_dict()._metadata` version of a submodule (by its name, prefix stripped): undefined
    * when the file has no metadata at all, null when it has none for that submodule.
    */
   metadataVersion(module: string): number | null | undefined;
-} {
+}
+
+/**
+ * The state dict inside a checkpoint's top-level object: the object itself when it
+ * maps strings to tensors, else `options.key` or the first of {@link STATE_DICT_KEYS} that holds
+ * a dict; a common `module.` prefix (DataParallel, torchvision's EMA model) is removed. Python
+ * objects elsewhere in the file (`args`, a scheduler's `Counter`) are listed in `ignored`.
+ */
+export function extractStateDict(
+  functionName: string,
+  object: unknown,
+  options: TorchStateDictOptions = {},
+): ExtractedStateDict {
   const problem = (message: string): never => {
     throw new CheckpointError({ functionName, message });
   };
   if (!(object instanceof PickleDict)) {
     problem(
-      `the file holds a ${typeName(object)}, not a dict of tensors (a state dict); in Python, save with torch.save(model.state_dict(), path)`,
+      object instanceof PickleObject
+        ? `the file holds a ${typeName(object)}, not a dict of tensors: ${WHOLE_MODEL}`
+        : `the file holds a ${typeName(object)}, not a dict of tensors (a state dict); in Python, save with torch.save(model.state_dict(), path)`,
     );
   }
   const top = object as PickleDict;
   let dict = top;
-  let source = 'the top level';
+  let source: string | null = null;
   const allTensors = (d: PickleDict) =>
     d.entries.size > 0 && [...d.entries.values()].every((v) => v instanceof TorchTensor);
   if (options.key !== undefined) {
@@ -559,14 +662,20 @@ export function extractStateDict(
       problem(
         chosen === undefined
           ? `options.key ${JSON.stringify(options.key)} is not in the checkpoint (its keys: ${listKeys(top)})`
-          : `options.key ${JSON.stringify(options.key)} holds a ${typeName(chosen)}, not a state dict`,
+          : `options.key ${JSON.stringify(options.key)} holds a ${typeName(chosen)}, not a state dict${chosen instanceof PickleObject ? `: ${WHOLE_MODEL}` : ''}`,
       );
     }
     dict = chosen as PickleDict;
-    source = JSON.stringify(options.key);
+    source = options.key;
   } else if (!allTensors(top)) {
     const key = STATE_DICT_KEYS.find((k) => top.entries.get(k) instanceof PickleDict);
     if (key === undefined) {
+      const pickled = STATE_DICT_KEYS.find((k) => top.entries.get(k) instanceof PickleObject);
+      if (pickled !== undefined) {
+        problem(
+          `${JSON.stringify(pickled)} holds a ${typeName(top.entries.get(pickled))}, not a state dict: ${WHOLE_MODEL}`,
+        );
+      }
       if (top.entries.size > 0 && [...top.entries.values()].some((v) => v instanceof TorchTensor)) {
         // A state dict with some non-tensor values: reported per key below.
       } else {
@@ -576,8 +685,36 @@ export function extractStateDict(
       }
     } else {
       dict = top.entries.get(key) as PickleDict;
-      source = JSON.stringify(key);
+      source = key;
     }
+  }
+  const label = source === null ? 'the top level' : JSON.stringify(source);
+  // Python objects outside the state dict are not read; each is reported once, by path.
+  const ignored: string[] = [];
+  walk(top, (path, value) => {
+    if (value === dict) return false;
+    if (value instanceof PickleObject) {
+      ignored.push(`${path}: ${value.qualifiedName}`);
+      return false;
+    }
+    return true;
+  });
+  // torchvision's ExponentialMovingAverage (an AveragedModel) saves a step count beside its
+  // module's `module.`-prefixed state.
+  const averaged = dict.entries.get('n_averaged');
+  if (
+    averaged instanceof TorchTensor &&
+    dict.entries.size > 1 &&
+    [...dict.entries.keys()].every((key) => key === 'n_averaged' || `${key}`.startsWith('module.'))
+  ) {
+    const copy = new PickleDict(dict.className);
+    for (const [key, value] of dict.entries) if (key !== 'n_averaged') copy.entries.set(key, value);
+    const metadata = dict.attributes.get('_metadata');
+    if (metadata !== undefined) copy.attributes.set('_metadata', metadata);
+    ignored.push(
+      `${source === null ? '' : `${source}.`}n_averaged: the step count of an averaged (EMA) model`,
+    );
+    dict = copy;
   }
   const problems: string[] = [];
   const tensors = new Map<string, TorchTensor>();
@@ -595,7 +732,7 @@ export function extractStateDict(
   if (problems.length > 0) {
     throw new CheckpointError({
       functionName,
-      message: `the state dict in ${source} is not a dict of tensors: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`,
+      message: `the state dict in ${label} is not a dict of tensors: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`,
       problems,
     });
   }
@@ -612,9 +749,9 @@ export function extractStateDict(
     strippedPrefix = prefix;
     const renamed = new Map<string, TorchTensor>();
     for (const [key, value] of tensors) renamed.set(key.slice(prefix.length), value);
-    return { tensors: renamed, metadataVersion };
+    return { tensors: renamed, source, ignored, metadataVersion };
   }
-  return { tensors, metadataVersion };
+  return { tensors, source, ignored, metadataVersion };
 }
 
 /**
@@ -630,63 +767,3 @@ export type TorchTypedArray =
   | Int16Array
   | Int8Array
   | Uint8Array;
-
-/** One tensor of {@link readTorchStateDict}'s result. */
-export interface TorchStateEntry {
-  /** The tensor's dtype in the file. */
-  dtype: TorchDtype;
-  /** PyTorch's shape (OIHW for convolution filters). */
-  shape: number[];
-  /** Row-major values, whatever the strides in the file. */
-  data: TorchTypedArray;
-}
-
-/**
- * Reads the state dict of a `torch.save` file (zip format of PyTorch ≥ 1.6 or the legacy format)
- * without a module: name → { dtype, shape, data }, row-major, in PyTorch's layout. Training
- * checkpoints are unwrapped and a common `module.` prefix is removed as by
- * {@link loadTorchCheckpoint}. Nothing in the file is executed: the pickle is parsed with an
- * allow-list of tensor and container globals.
- *
- * @throws CheckpointError for anything that is not a readable `torch.save` state dict.
- */
-export function readTorchStateDict(
-  bytes: Uint8Array,
-  options: TorchStateDictOptions = {},
-): Map<string, TorchStateEntry> {
-  const functionName = 'readTorchStateDict';
-  if (!(bytes instanceof Uint8Array)) {
-    throw new CheckpointError({
-      functionName,
-      message: `expected the file's bytes as a Uint8Array, got ${typeof bytes}`,
-    });
-  }
-  const kind = sniffFormat(bytes);
-  if (kind !== 'torch-zip' && kind !== 'torch-legacy' && kind !== 'pickle') {
-    const message =
-      kind === 'safetensors'
-        ? 'this is a safetensors file, not a .pth: loadTorchCheckpoint reads both'
-        : wrongFileMessage(kind, bytes)!.replace(
-            'loadTorchCheckpoint reads',
-            'readTorchStateDict reads .pth files; loadTorchCheckpoint reads',
-          );
-    throw new CheckpointError({ functionName, message });
-  }
-  const file = readTorchFile(functionName, bytes);
-  const { tensors } = extractStateDict(functionName, file.object, options);
-  // Tensors may share storages; bound what they expand to.
-  let total = 0;
-  for (const tensor of tensors.values()) total += tensor.size * 4;
-  const budget = Math.max(4 * bytes.length, 1 << 26);
-  if (total > budget) {
-    throw new CheckpointError({
-      functionName,
-      message: `the state dict's tensors expand to ${total} bytes, more than 4× the file; refusing a file that repeats one storage many times`,
-    });
-  }
-  const out = new Map<string, TorchStateEntry>();
-  for (const [name, tensor] of tensors) {
-    out.set(name, { dtype: tensor.dtype, shape: [...tensor.shape], data: tensor.values() });
-  }
-  return out;
-}

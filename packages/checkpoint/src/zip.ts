@@ -1,12 +1,11 @@
-import { CheckpointError } from '@octconv/core';
+import { CheckpointError } from '@octconv/core/shape';
+import { dataView, readUint64 } from './bytes';
 
 /**
  * A reader for the zip archives `torch.save` writes (PyTorch ≥ 1.6): stored (uncompressed)
  * entries, found through the central directory, with ZIP64 records for large archives. Entries
  * are views into the file, never copies. A compressed entry is refused with a clear message:
  * `torch.save` never compresses, and inflating synchronously is not available in browsers.
- *
- * @internal
  */
 
 /** One entry of the archive. */
@@ -52,11 +51,11 @@ export class ZipArchive {
         problems: [message],
       });
     };
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const view = dataView(bytes);
     const u16 = (at: number) => view.getUint16(at, true);
     const u32 = (at: number) => view.getUint32(at, true);
     const u64 = (at: number) => {
-      const value = u32(at) + u32(at + 4) * 2 ** 32;
+      const value = readUint64(view, at);
       if (!Number.isSafeInteger(value)) fail(`a 64-bit field at byte ${at} is beyond 2^53`);
       return value;
     };
@@ -151,7 +150,7 @@ export class ZipArchive {
       throw new CheckpointError({ functionName: this.functionName, message });
     };
     if (entry === undefined) return fail(`the archive has no entry ${JSON.stringify(name)}`);
-    const view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    const view = dataView(this.bytes);
     const at = entry.localOffset;
     if (at + 30 > this.bytes.length || view.getUint32(at, true) !== LOCAL) {
       fail(`zip entry ${JSON.stringify(name)}: no local header at byte ${at}; the file is damaged`);

@@ -1,34 +1,171 @@
-import { CheckpointError } from '@octconv/core';
+import { CheckpointError } from '@octconv/core/shape';
+import { dataView, readUint64 } from './bytes';
 
 /**
  * A restricted unpickler: it parses the pickle opcodes `torch.save` writes (protocols 2–5) into
  * plain JavaScript values and never runs anything. Python globals are resolved through an
- * allow-list given by the caller; any other global fails the load with a `CheckpointError`
- * naming it. The machine is iterative (no recursion on the file's nesting) and bounded: value
- * stack, mark stack, memo size and integer widths are limited, and every length is checked
- * against the bytes that are left, so a hostile file can neither hang it nor make it allocate
- * more than the file's own size.
+ * allow-list given by the caller (tensors, storages, containers, numpy values); a global on the
+ * deny-list ({@link DENIED_GLOBALS}: what can only mean harm, such as `os.system`) fails the
+ * whole load with a `CheckpointError` naming it, wherever it appears; any other global becomes
+ * an inert {@link PickleObject} (module, name, arguments, state) that nothing ever calls.
+ *
+ * The machine is iterative (no recursion on the file's nesting) and bounded: value stack, mark
+ * stack, memo size and integer widths are limited, every length is checked against the bytes
+ * that are left, and every value it builds is charged, as it is created, to a memory budget
+ * that grows with the file's size and has an absolute ceiling ({@link pickleBudget}), so a
+ * hostile file can neither hang it nor exhaust memory.
  *
  * Values: `None` → `null`, bool → boolean, int → number (bigint beyond 2^53), float → number,
  * str → string, bytes → Uint8Array, list and tuple → arrays (tuples are frozen), dict →
  * {@link PickleDict}; whatever the allow-list builds for a global (storages, tensors).
- *
- * @internal
  */
 
 /** A Python dict (or `collections.OrderedDict`): keys in insertion order. */
 export class PickleDict {
   readonly entries = new Map<unknown, unknown>();
-  /** Attributes set on the dict by BUILD (PyTorch's `_metadata` on a state dict). */
-  readonly attributes = new Map<string, unknown>();
+  private attributeMap: Map<string, unknown> | null = null;
   /** `'dict'` or the qualified class name (`collections.OrderedDict`). */
   constructor(readonly className: string = 'dict') {}
+  /** Attributes set on the dict by BUILD (PyTorch's `_metadata` on a state dict). */
+  get attributes(): Map<string, unknown> {
+    this.attributeMap ??= new Map();
+    return this.attributeMap;
+  }
 }
 
 /** A Python global the allow-list accepted: called by REDUCE/NEWOBJ with its arguments. */
 export interface PickleCallable {
   readonly pickleGlobal: string;
-  call(args: readonly unknown[]): unknown;
+  /** Builds the value; `charge` takes the estimated bytes it allocates beyond a small object. */
+  call(args: readonly unknown[], charge: (bytes: number) => void): unknown;
+  /** BUILD on what `call` returned: set its state (numpy dtypes and arrays have one). */
+  build?(target: unknown, state: unknown): boolean;
+}
+
+/**
+ * A Python object of a class outside the allow-list (`argparse.Namespace`,
+ * `collections.Counter`, a pickled `nn.Module`, …): kept as an inert record of what the pickle
+ * said, never called, never turned into anything else. Also what a reference to such a global
+ * is before it is applied (`args` null).
+ */
+export class PickleObject {
+  /** Set by BUILD: the object's `__dict__` or `__setstate__` argument. */
+  state: unknown = undefined;
+  constructor(
+    readonly module: string,
+    readonly name: string,
+    /** The arguments of REDUCE/NEWOBJ; null for the bare global. */
+    readonly args: readonly unknown[] | null,
+  ) {}
+  /** `module.name`. */
+  get qualifiedName(): string {
+    return `${this.module}.${this.name}`;
+  }
+}
+
+/**
+ * Python globals that can only mean harm in a checkpoint: running commands or code, importing
+ * modules, opening files or sockets, reaching attributes by name. Any of them anywhere in a
+ * pickle refuses the whole file. A module listed alone covers all its names (and submodules).
+ */
+export const DENIED_GLOBALS: readonly string[] = [
+  'os',
+  'posix',
+  'nt',
+  'posixpath',
+  'ntpath',
+  'subprocess',
+  'sys',
+  'builtins.eval',
+  'builtins.exec',
+  'builtins.compile',
+  'builtins.__import__',
+  'builtins.getattr',
+  'builtins.setattr',
+  'builtins.delattr',
+  'builtins.globals',
+  'builtins.locals',
+  'builtins.vars',
+  'builtins.open',
+  'builtins.input',
+  'builtins.breakpoint',
+  'builtins.help',
+  'builtins.exit',
+  'builtins.quit',
+  '__builtin__',
+  'importlib',
+  'imp',
+  'pickle',
+  '_pickle',
+  'marshal',
+  'shelve',
+  'dill',
+  'cloudpickle',
+  'joblib',
+  'shutil',
+  'tempfile',
+  'pathlib',
+  'io',
+  '_io',
+  'codecs.open',
+  'socket',
+  '_socket',
+  'ssl',
+  'http',
+  'urllib',
+  'ftplib',
+  'smtplib',
+  'telnetlib',
+  'requests',
+  'webbrowser',
+  'ctypes',
+  '_ctypes',
+  'pty',
+  'commands',
+  'popen2',
+  'multiprocessing',
+  'threading',
+  '_thread',
+  'signal',
+  'asyncio',
+  'code',
+  'codeop',
+  'runpy',
+  'pdb',
+  'bdb',
+  'timeit',
+  'trace',
+  'profile',
+  'cProfile',
+  'types.FunctionType',
+  'types.LambdaType',
+  'types.CodeType',
+  'types.MethodType',
+  'types.ModuleType',
+  'operator.attrgetter',
+  'operator.methodcaller',
+  'functools.partial',
+  'torch.hub',
+  'torch.load',
+  'torch.jit',
+  'torch.package',
+  'numpy.load',
+  'numpy.fromfile',
+  'numpy.testing',
+  'numpy.f2py',
+  'numpy.distutils',
+  'numpy.lib.npyio',
+];
+
+/** Whether `module.name` is on {@link DENIED_GLOBALS} (exactly, or through its module). */
+export function isDeniedGlobal(module: string, name: string): boolean {
+  const qualified = `${module}.${name}`;
+  const moduleBuiltins = module === 'builtins' || module === '__builtin__';
+  for (const denied of DENIED_GLOBALS) {
+    if (qualified === denied || module === denied || module.startsWith(`${denied}.`)) return true;
+  }
+  // `__builtin__` (Python 2) and `builtins` share the names denied for builtins.
+  return moduleBuiltins && DENIED_GLOBALS.includes(`builtins.${name}`);
 }
 
 /** Options of {@link unpickle}. */
@@ -37,12 +174,24 @@ export interface UnpickleOptions {
   functionName: string;
   /** What the pickle is, for messages: `data.pkl`, `the pickled object`. */
   label: string;
-  /** Resolves `module.name` to an allowed callable, or undefined to refuse it. */
+  /**
+   * Resolves `module.name` to an allowed callable; undefined makes it an inert
+   * {@link PickleObject}, unless `refuseGlobal` refuses it. Denied globals never get here.
+   */
   resolveGlobal(module: string, name: string): PickleCallable | undefined;
+  /** Globals to refuse though not denied (TorchScript classes): true refuses the file. */
+  refuseGlobal?(qualified: string): boolean;
   /** Resolves a persistent id (`BINPERSID`); torch uses it for storages. */
   persistentLoad(pid: unknown): unknown;
   /** Explains a refused global (e.g. a whole `nn.Module` was pickled). */
   explainGlobal?(qualified: string): string | undefined;
+  /**
+   * Size of the whole file the pickle is part of (a zip's `data.pkl` is a part), for the memory
+   * budget; `bytes.length` by default.
+   */
+  fileBytes?: number;
+  /** The memory budget in estimated bytes; {@link pickleBudget} of the file's size by default. */
+  budget?: number;
 }
 
 /** Bounds on what one pickle may make the reader hold. */
@@ -58,6 +207,40 @@ export const PICKLE_LIMITS = {
   memo: 1_000_000,
   /** Bytes of one LONG1/LONG4 integer. */
   longBytes: 64,
+  /**
+   * Memory budget of one pickle, in estimated bytes of what the reader builds: this base, plus
+   * {@link PICKLE_LIMITS.bytesPerFileByte} per byte of the file, up to
+   * {@link PICKLE_LIMITS.budgetCeiling}.
+   */
+  budgetBase: 16 * 2 ** 20,
+  /** Growth of the budget with the file's size. */
+  bytesPerFileByte: 8,
+  /** Absolute ceiling of the budget, whatever the file's size. */
+  budgetCeiling: 64 * 2 ** 20,
+} as const;
+
+/** The memory budget (estimated bytes) of a pickle read from a file of `fileBytes` bytes. */
+export function pickleBudget(fileBytes: number): number {
+  return Math.min(
+    PICKLE_LIMITS.budgetCeiling,
+    PICKLE_LIMITS.budgetBase + PICKLE_LIMITS.bytesPerFileByte * fileBytes,
+  );
+}
+
+/**
+ * Estimated heap bytes of what the reader builds (measured on V8, rounded up): charged as each
+ * value is created or stored, so the budget bounds the real memory a pickle can take.
+ */
+export const PICKLE_COSTS = {
+  dict: 256,
+  dictEntry: 48,
+  list: 48,
+  listSlot: 16,
+  number: 16,
+  string: 32,
+  bytes: 224,
+  object: 256,
+  memoEntry: 48,
 } as const;
 
 const MARK = Symbol('mark');
@@ -69,6 +252,8 @@ const latin1 = new TextDecoder('latin1');
 export interface Unpickled {
   value: unknown;
   end: number;
+  /** Estimated bytes of what was built (charged to the budget). */
+  spent: number;
 }
 
 function opcodeName(op: number): string {
@@ -83,11 +268,17 @@ function opcodeName(op: number): string {
  */
 export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOptions): Unpickled {
   const { functionName, label } = options;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = dataView(bytes);
   let at = start;
   let stack: unknown[] = [];
   const marks: unknown[][] = [];
-  const memo = new Map<number, unknown>();
+  // An array, not a Map: torch.save's memo indices are dense, and arrays insert several times
+  // faster. Sparse indices (LONG_BINPUT of any u32) make it a dictionary, still correct.
+  const memo: unknown[] = [];
+  let memoSize = 0;
+  const fileBytes = options.fileBytes ?? bytes.length;
+  const budget = options.budget ?? pickleBudget(fileBytes);
+  let spent = 0;
 
   const fail = (message: string, position = at): never => {
     throw new CheckpointError({
@@ -132,6 +323,20 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
     at = end + 1;
     return text;
   };
+  /** Charges `cost` estimated bytes to the budget; past it, the load fails naming the limit. */
+  const charge = (cost: number) => {
+    spent += cost;
+    if (spent > budget) {
+      fail(
+        `the pickle builds more than ${budget} bytes of Python objects, the reader's memory budget for a file of ${fileBytes} bytes (${PICKLE_LIMITS.budgetBase} bytes plus ${PICKLE_LIMITS.bytesPerFileByte} per byte of the file, at most ${PICKLE_LIMITS.budgetCeiling}); a checkpoint's pickle needs far less: the file is hostile or not a checkpoint`,
+      );
+    }
+  };
+  /** Pushes a newly created value, charging its cost. */
+  const make = (value: unknown, cost: number) => {
+    charge(cost);
+    push(value);
+  };
   const push = (value: unknown) => {
     if (stack.length >= PICKLE_LIMITS.stack) {
       fail(`more than ${PICKLE_LIMITS.stack} values on the pickle stack (a hostile file?)`);
@@ -156,14 +361,20 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
     return items;
   };
   const remember = (index: number) => {
-    if (!memo.has(index) && memo.size >= PICKLE_LIMITS.memo) {
-      fail(`more than ${PICKLE_LIMITS.memo} memoized objects (a hostile file?)`);
+    if (memo[index] === undefined) {
+      if (memoSize >= PICKLE_LIMITS.memo) {
+        fail(`more than ${PICKLE_LIMITS.memo} memoized objects (a hostile file?)`);
+      }
+      charge(PICKLE_COSTS.memoEntry);
+      memoSize += 1;
     }
-    memo.set(index, top());
+    memo[index] = top();
   };
   const recall = (index: number) => {
-    if (!memo.has(index)) fail(`the pickle refers to memo entry ${index}, which was never stored`);
-    push(memo.get(index));
+    const value = memo[index];
+    if (value === undefined)
+      fail(`the pickle refers to memo entry ${index}, which was never stored`);
+    push(value);
   };
   const decodeUtf8 = (raw: Uint8Array): string => {
     try {
@@ -181,29 +392,47 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
       ? Number(value)
       : value;
   };
-  const resolve = (module: string, name: string): PickleCallable => {
+  const resolve = (module: string, name: string): PickleCallable | PickleObject => {
     const qualified = `${module}.${name}`;
-    const callable = options.resolveGlobal(module, name);
-    if (callable === undefined) {
+    const refused = () => {
       const extra = options.explainGlobal?.(qualified);
-      fail(
+      return fail(
         `the pickle asks for the Python global ${qualified}, which is not allowed: only tensors, storages and plain containers are read, nothing is ever executed${extra ? `; ${extra}` : ''}`,
       );
-    }
-    return callable!;
+    };
+    if (isDeniedGlobal(module, name)) refused();
+    const callable = options.resolveGlobal(module, name);
+    if (callable !== undefined) return callable;
+    if (options.refuseGlobal?.(qualified)) refused();
+    charge(PICKLE_COSTS.object + 2 * (module.length + name.length));
+    return new PickleObject(module, name, null);
   };
   const call = (target: unknown, args: unknown, opcode: string): unknown => {
+    if (!Array.isArray(args)) fail(`${opcode} arguments are not a tuple`);
+    if (target instanceof PickleObject && target.args === null) {
+      charge(PICKLE_COSTS.object);
+      return new PickleObject(target.module, target.name, args as unknown[]);
+    }
     if (
       typeof target !== 'object' ||
       target === null ||
       typeof (target as PickleCallable).call !== 'function' ||
       !('pickleGlobal' in target)
     ) {
-      fail(`${opcode} applies something that is not an allowed global`);
+      fail(`${opcode} applies something that is not a Python global`);
     }
-    if (!Array.isArray(args)) fail(`${opcode} arguments are not a tuple`);
-    return (target as PickleCallable).call(args as unknown[]);
+    charge(PICKLE_COSTS.object);
+    return (target as PickleCallable).call(args as unknown[], charge);
   };
+  /** Which allowed callable built each object, for BUILD on numpy values. */
+  const builtBy = new WeakMap<object, PickleCallable>();
+  const pushString = (text: string) => make(text, PICKLE_COSTS.string + 2 * text.length);
+  const pushBytes = (raw: Uint8Array) => {
+    charge(PICKLE_COSTS.bytes + raw.length);
+    push(raw.slice());
+  };
+  const pushTuple = (items: unknown[]) =>
+    make(Object.freeze(items), PICKLE_COSTS.list + items.length * PICKLE_COSTS.listSlot);
   const setItems = (dict: unknown, items: unknown[], opcode: string) => {
     if (!(dict instanceof PickleDict)) fail(`${opcode} on something that is not a dict`);
     if (items.length % 2 !== 0) fail(`${opcode} with an odd number of keys and values`);
@@ -213,11 +442,13 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
       if ((Array.isArray(key) && !Object.isFrozen(key)) || key instanceof PickleDict) {
         fail(`${opcode}: a list or dict as a dict key, which Python cannot write`);
       }
+      charge(PICKLE_COSTS.dictEntry);
       (dict as PickleDict).entries.set(key, items[i + 1]);
     }
   };
   const append = (list: unknown, items: unknown[], opcode: string) => {
     if (!Array.isArray(list) || Object.isFrozen(list)) fail(`${opcode} on something not a list`);
+    charge(items.length * PICKLE_COSTS.listSlot);
     for (const item of items) (list as unknown[]).push(item);
   };
 
@@ -236,7 +467,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
         break;
       case 0x2e: // STOP
         if (marks.length > 0) fail('the pickle stops inside an open MARK', position);
-        return { value: pop(), end: at };
+        return { value: pop(), end: at, spent };
       case 0x28: // MARK
         if (marks.length >= PICKLE_LIMITS.marks) {
           fail(`more than ${PICKLE_LIMITS.marks} nested MARKs (a hostile file?)`, position);
@@ -254,15 +485,15 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
         push(false);
         break;
       case 0x4b: // BININT1
-        push(u8());
+        make(u8(), PICKLE_COSTS.number);
         break;
       case 0x4d: // BININT2
-        push(u16());
+        make(u16(), PICKLE_COSTS.number);
         break;
       case 0x4a: {
         // BININT
         need(4);
-        push(view.getInt32(at, true));
+        make(view.getInt32(at, true), PICKLE_COSTS.number);
         at += 4;
         break;
       }
@@ -270,14 +501,14 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
         // LONG1
         const length = u8();
         if (length > PICKLE_LIMITS.longBytes) fail(`an integer of ${length} bytes`, position);
-        push(littleEndianInteger(take(length)));
+        make(littleEndianInteger(take(length)), PICKLE_COSTS.number + length);
         break;
       }
       case 0x8b: {
         // LONG4
         const length = u32();
         if (length > PICKLE_LIMITS.longBytes) fail(`an integer of ${length} bytes`, position);
-        push(littleEndianInteger(take(length)));
+        make(littleEndianInteger(take(length)), PICKLE_COSTS.number + length);
         break;
       }
       case 0x49: {
@@ -285,7 +516,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
         const text = line().trim();
         if (text === '01') push(true);
         else if (text === '00') push(false);
-        else if (/^[-+]?\d{1,18}$/.test(text)) push(Number(text));
+        else if (/^[-+]?\d{1,18}$/.test(text)) make(Number(text), PICKLE_COSTS.number);
         else fail(`INT ${JSON.stringify(text.slice(0, 40))} is not an integer`, position);
         break;
       }
@@ -294,6 +525,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
         const text = line().trim().replace(/L$/, '');
         if (!/^[-+]?\d{1,150}$/.test(text)) fail('LONG is not an integer', position);
         const value = BigInt(text);
+        charge(PICKLE_COSTS.number + text.length);
         push(
           value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
             ? Number(value)
@@ -304,7 +536,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
       case 0x47: {
         // BINFLOAT (big-endian)
         need(8);
-        push(view.getFloat64(at, false));
+        make(view.getFloat64(at, false), PICKLE_COSTS.number);
         at += 8;
         break;
       }
@@ -312,73 +544,79 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
         // FLOAT (text)
         const value = Number(line().trim());
         if (Number.isNaN(value)) fail('FLOAT is not a number', position);
-        push(value);
+        make(value, PICKLE_COSTS.number);
         break;
       }
       case 0x58: // BINUNICODE
-        push(decodeUtf8(take(u32())));
+        pushString(decodeUtf8(take(u32())));
         break;
       case 0x8c: // SHORT_BINUNICODE
-        push(decodeUtf8(take(u8())));
+        pushString(decodeUtf8(take(u8())));
         break;
       case 0x8d: {
         // BINUNICODE8
         need(8);
-        const length = view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+        const length = readUint64(view, at);
         at += 8;
-        push(decodeUtf8(take(length)));
+        pushString(decodeUtf8(take(length)));
         break;
       }
       case 0x54: {
         // BINSTRING (Python 2 str): latin-1, as torch.load's default encoding
         const length = u32();
         if (length > 0x7fffffff) fail('BINSTRING with a negative length', position);
-        push(latin1.decode(take(length)));
+        pushString(latin1.decode(take(length)));
         break;
       }
       case 0x55: // SHORT_BINSTRING
-        push(latin1.decode(take(u8())));
+        pushString(latin1.decode(take(u8())));
         break;
       case 0x42: // BINBYTES
-        push(take(u32()).slice());
+        pushBytes(take(u32()));
         break;
       case 0x43: // SHORT_BINBYTES
-        push(take(u8()).slice());
+        pushBytes(take(u8()));
         break;
       case 0x8e: {
         // BINBYTES8
         need(8);
-        const length = view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+        const length = readUint64(view, at);
         at += 8;
-        push(take(length).slice());
+        pushBytes(take(length));
         break;
       }
       case 0x5d: // EMPTY_LIST
-        push([]);
+        make([], PICKLE_COSTS.list);
         break;
       case 0x29: // EMPTY_TUPLE
-        push(Object.freeze([]));
+        make(Object.freeze([]), PICKLE_COSTS.list);
         break;
       case 0x7d: // EMPTY_DICT
-        push(new PickleDict());
+        make(new PickleDict(), PICKLE_COSTS.dict);
         break;
       case 0x8f: // EMPTY_SET: read as a list
-        push([]);
+        make([], PICKLE_COSTS.list);
         break;
-      case 0x6c: // LIST
-        push(popMark());
+      case 0x6c: {
+        // LIST
+        const items = popMark();
+        make(items, PICKLE_COSTS.list + items.length * PICKLE_COSTS.listSlot);
         break;
-      case 0x74: // TUPLE
-        push(Object.freeze(popMark()));
+      }
+      case 0x74: {
+        // TUPLE
+        const items = popMark();
+        make(Object.freeze(items), PICKLE_COSTS.list + items.length * PICKLE_COSTS.listSlot);
         break;
+      }
       case 0x85: // TUPLE1
-        push(Object.freeze([pop()]));
+        pushTuple([pop()]);
         break;
       case 0x86: {
         // TUPLE2
         const b = pop();
         const a = pop();
-        push(Object.freeze([a, b]));
+        pushTuple([a, b]);
         break;
       }
       case 0x87: {
@@ -386,12 +624,13 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
         const c = pop();
         const b = pop();
         const a = pop();
-        push(Object.freeze([a, b, c]));
+        pushTuple([a, b, c]);
         break;
       }
       case 0x64: {
         // DICT
         const items = popMark();
+        charge(PICKLE_COSTS.dict);
         const dict = new PickleDict();
         setItems(dict, items, 'DICT');
         push(dict);
@@ -436,6 +675,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
         popMark();
         break;
       case 0x32: // DUP
+        charge(PICKLE_COSTS.listSlot);
         push(top());
         break;
       case 0x70: {
@@ -452,7 +692,7 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
         remember(u32());
         break;
       case 0x94: // MEMOIZE
-        remember(memo.size);
+        remember(memoSize);
         break;
       case 0x67: {
         // GET (text index)
@@ -484,36 +724,44 @@ export function unpickle(bytes: Uint8Array, start: number, options: UnpickleOpti
         push(resolve(module as string, name as string));
         break;
       }
-      case 0x52: {
-        // REDUCE
-        const args = pop();
-        const target = pop();
-        push(call(target, args, 'REDUCE'));
-        break;
-      }
+      case 0x52: // REDUCE
       case 0x81: {
         // NEWOBJ
         const args = pop();
         const target = pop();
-        push(call(target, args, 'NEWOBJ'));
+        const made = call(target, args, op === 0x52 ? 'REDUCE' : 'NEWOBJ');
+        if (typeof made === 'object' && made !== null && !(target instanceof PickleObject)) {
+          builtBy.set(made, target as PickleCallable);
+        }
+        push(made);
         break;
       }
       case 0x62: {
-        // BUILD: state of the object below; only dict attributes on a dict are kept.
+        // BUILD: state of the object below. Kept on inert records and as a dict's attributes;
+        // numpy values take theirs; tensors and storages have none in torch.save's output.
         const state = pop();
         const target = top();
-        if (target instanceof PickleDict && state instanceof PickleDict) {
+        if (target instanceof PickleObject && target.args !== null) {
+          if (target.state !== undefined) fail('BUILD sets the state of an object twice', position);
+          target.state = state;
+        } else if (target instanceof PickleDict && state instanceof PickleDict) {
           for (const [key, value] of state.entries) {
             if (typeof key === 'string') target.attributes.set(key, value);
           }
-        } else if (!(target instanceof PickleDict) || state !== null) {
-          // Tensors and storages have no pickled state in torch.save's output.
-          fail('BUILD sets the state of an object that has none', position);
+        } else if (target instanceof PickleDict && state === null) {
+          // Nothing to set.
+        } else {
+          const builder =
+            typeof target === 'object' && target !== null ? builtBy.get(target) : undefined;
+          if (builder?.build === undefined || !builder.build(target, state)) {
+            fail('BUILD sets the state of an object that has none', position);
+          }
         }
         break;
       }
       case 0x51: {
         // BINPERSID
+        charge(PICKLE_COSTS.object);
         push(options.persistentLoad(pop()));
         break;
       }
