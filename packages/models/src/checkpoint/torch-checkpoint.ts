@@ -1,6 +1,7 @@
 import { CheckpointError, InvalidArgumentError } from '@octconv/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '../module/module';
+import type { StateDictProblem } from './mismatch';
 import {
   isFloatDtype,
   parseSafetensors,
@@ -23,29 +24,46 @@ export interface LoadTorchCheckpointOptions {
    * `state_dict`, `model_state_dict` and `model` that is present.
    */
   key?: string;
+  /**
+   * Maps each key of the file (after the `module.` prefix is removed) to the module's name for
+   * it, or to `null` to leave the entry out; applied before matching. A fork that renamed
+   * `conv_h2h` to `h2h` loads with `rename: (key) => key.replace('.h2h.', '.conv_h2h.')`.
+   * Names no two keys may share; {@link stateDictShapes} lists the module's names.
+   */
+  rename?: (key: string) => string | null;
 }
 
-function checkOptions(functionName: string, options: unknown): LoadTorchCheckpointOptions {
+/** Options of {@link loadStateDict}. */
+export interface LoadStateDictOptions {
+  /** As {@link LoadTorchCheckpointOptions.rename}. */
+  rename?: (key: string) => string | null;
+}
+
+function checkOptions(
+  functionName: string,
+  options: unknown,
+  allowed: readonly ('key' | 'rename')[],
+): LoadTorchCheckpointOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidArgumentError({
       functionName,
       argument: 'options',
       value: options,
-      message: `options must be an object like { key: 'state_dict' }, got ${String(options)}`,
+      message: `options must be an object like { ${allowed.includes('key') ? "key: 'state_dict', " : ''}rename: (key) => key }, got ${String(options)}`,
     });
   }
   for (const name of Object.keys(options)) {
-    if (name !== 'key') {
+    if (!(allowed as readonly string[]).includes(name)) {
       throw new InvalidArgumentError({
         functionName,
         argument: `options.${name}`,
         value: (options as Record<string, unknown>)[name],
-        message: `unknown option ${JSON.stringify(name)}; the only option is key`,
+        message: `unknown option ${JSON.stringify(name)}; the options are ${allowed.join(' and ')}`,
       });
     }
   }
-  const { key } = options as { key?: unknown };
+  const { key, rename } = options as { key?: unknown; rename?: unknown };
   if (key !== undefined && (typeof key !== 'string' || key.length === 0)) {
     throw new InvalidArgumentError({
       functionName,
@@ -54,7 +72,77 @@ function checkOptions(functionName: string, options: unknown): LoadTorchCheckpoi
       message: `options.key must be a non-empty string naming the entry that holds the state dict, got ${String(key)}`,
     });
   }
-  return key === undefined ? {} : { key };
+  if (rename !== undefined && typeof rename !== 'function') {
+    throw new InvalidArgumentError({
+      functionName,
+      argument: 'options.rename',
+      value: rename,
+      message: `options.rename must be a function (key) => the module's name for it, or null to drop it; got ${String(rename)}`,
+    });
+  }
+  return {
+    ...(key !== undefined && { key: key as string }),
+    ...(rename !== undefined && { rename: rename as (key: string) => string | null }),
+  };
+}
+
+/**
+ * Applies `rename` to the file's keys: the module's name for each (null: left out). Two keys
+ * renamed to one name are a problem.
+ */
+function renameKeys(
+  functionName: string,
+  names: Iterable<string>,
+  rename: ((key: string) => string | null) | undefined,
+  problems: StateDictProblem[],
+): Map<string, string> {
+  const result = new Map<string, string>();
+  const taken = new Map<string, string>();
+  for (const name of names) {
+    const target = rename ? rename(name) : name;
+    if (target === null) continue;
+    if (typeof target !== 'string' || target === '') {
+      throw new InvalidArgumentError({
+        functionName,
+        argument: 'options.rename',
+        value: target,
+        message: `options.rename(${JSON.stringify(name)}) returned ${JSON.stringify(target) ?? String(target)}; it must return a non-empty string or null`,
+      });
+    }
+    const before = taken.get(target);
+    if (before !== undefined) {
+      problems.push({
+        kind: 'rename',
+        key: target,
+        message: `options.rename maps both ${JSON.stringify(before)} and ${JSON.stringify(name)} to ${JSON.stringify(target)}`,
+      });
+      continue;
+    }
+    taken.set(target, name);
+    result.set(name, target);
+  }
+  return result;
+}
+
+function integerRangeProblem(name: string, scalar: number): StateDictProblem | null {
+  return scalar >= 0 && scalar <= INT32_MAX
+    ? null
+    : {
+        kind: 'value',
+        key: name,
+        got: String(scalar),
+        message: `${JSON.stringify(name)}: ${scalar} is outside the int32 range this module keeps`,
+      };
+}
+
+function boolProblem(name: string, dtype: string): StateDictProblem {
+  return {
+    kind: 'dtype',
+    key: name,
+    expected: 'a float or integer tensor',
+    got: dtype,
+    message: `${JSON.stringify(name)}: dtype ${dtype} is neither a float nor an integer tensor`,
+  };
 }
 
 /** Incoming values of a safetensors file. */
@@ -62,29 +150,26 @@ function fromSafetensors(
   functionName: string,
   bytes: Uint8Array,
   integerKeys: ReadonlySet<string>,
-  problems: string[],
+  problems: StateDictProblem[],
+  rename?: (key: string) => string | null,
 ): Map<string, IncomingValue> {
   const file = parseSafetensors(functionName, bytes);
   const incoming = new Map<string, IncomingValue>();
   const names = [...file.tensors.keys()];
   const stripped = names.length > 0 && names.every((name) => name.startsWith('module.'));
+  const strip = (fileName: string) => (stripped ? fileName.slice('module.'.length) : fileName);
+  const renamed = renameKeys(functionName, names.map(strip), rename, problems);
   for (const [fileName, entry] of file.tensors) {
-    const name = stripped ? fileName.slice('module.'.length) : fileName;
+    const name = renamed.get(strip(fileName));
+    if (name === undefined) continue;
     const float = isFloatDtype(entry.dtype);
     const integer = !float && entry.dtype !== 'BOOL';
-    if (!float && !integer) {
-      problems.push(
-        `${JSON.stringify(name)}: dtype ${entry.dtype} is neither a float nor an integer tensor`,
-      );
-    }
+    if (!float && !integer) problems.push(boolProblem(name, entry.dtype));
     let scalar: number | undefined;
     if (integer && integerKeys.has(name) && entry.shape.length === 0) {
       scalar = readIntegers(entry)[0]!;
-      if (!(scalar >= 0 && scalar <= INT32_MAX)) {
-        problems.push(
-          `${JSON.stringify(name)}: ${scalar} is outside the int32 range this module keeps`,
-        );
-      }
+      const problem = integerRangeProblem(name, scalar);
+      if (problem) problems.push(problem);
     }
     incoming.set(name, {
       shape: entry.shape,
@@ -106,10 +191,15 @@ function fromTorchFile(
   bytes: Uint8Array,
   options: LoadTorchCheckpointOptions,
   integerKeys: ReadonlySet<string>,
-  problems: string[],
+  problems: StateDictProblem[],
 ): Map<string, IncomingValue> {
   const file = readTorchFile(functionName, bytes);
-  const { tensors, metadataVersion } = extractStateDict(functionName, file.object, options);
+  const { tensors, metadataVersion } = extractStateDict(
+    functionName,
+    file.object,
+    options.key === undefined ? {} : { key: options.key },
+  );
+  const renamed = renameKeys(functionName, tensors.keys(), options.rename, problems);
   const incoming = new Map<string, IncomingValue>();
   // As BatchNorm's _load_from_state_dict: a state dict from before PyTorch 0.4.1 (batch-norm
   // metadata version < 2) has no num_batches_tracked, which then loads as 0. Where the file has
@@ -119,7 +209,13 @@ function fromTorchFile(
       ? key.slice(0, -'.num_batches_tracked'.length)
       : null;
     const version = owner === null ? undefined : metadataVersion(owner);
-    if (owner !== null && !tensors.has(key) && version !== null && (version ?? 0) < 2) {
+    if (
+      owner !== null &&
+      !tensors.has(key) &&
+      options.rename === undefined &&
+      version !== null &&
+      (version ?? 0) < 2
+    ) {
       incoming.set(key, {
         shape: [],
         integer: true,
@@ -129,21 +225,18 @@ function fromTorchFile(
       });
     }
   }
-  for (const [name, tensor] of tensors) {
+  for (const [fileName, tensor] of tensors) {
+    const name = renamed.get(fileName);
+    if (name === undefined) continue;
     const float = isTorchFloat(tensor.dtype);
     const integer = !float && tensor.dtype !== 'bool';
-    if (!float && !integer) {
-      problems.push(`${JSON.stringify(name)}: dtype bool is neither a float nor an integer tensor`);
-    }
+    if (!float && !integer) problems.push(boolProblem(name, tensor.dtype));
     const shape = [...tensor.shape];
     let scalar: number | undefined;
     if (integer && integerKeys.has(name) && shape.length === 0) {
       scalar = tensor.toNumbers()[0]!;
-      if (!(scalar >= 0 && scalar <= INT32_MAX)) {
-        problems.push(
-          `${JSON.stringify(name)}: ${scalar} is outside the int32 range this module keeps`,
-        );
-      }
+      const problem = integerRangeProblem(name, scalar);
+      if (problem) problems.push(problem);
     }
     incoming.set(name, {
       shape,
@@ -188,11 +281,14 @@ function fromTorchFile(
  * the running means. Call `module.eval()` before inference.
  *
  * @param bytes The whole file.
- * @param options `key`: the entry of a training checkpoint that holds the state dict.
+ * @param options `key`: the entry of a training checkpoint that holds the state dict; `rename`:
+ *   the module's name for each key of the file (or null to leave it out).
  * @throws CheckpointError for a file that cannot be read (saying what it is when it is not a
- *   checkpoint) or does not fit: matched and missing keys, wrong shapes or dtypes, the first ten
- *   problems in the message (all in `problems`) and a guess at the cause where one fits
- *   (α, numClasses, depth, a key prefix, d-li14's names).
+ *   checkpoint); {@link StateDictMismatchError} (a CheckpointError) for one that does not fit:
+ *   both sides' keys, the pairs that look like renames first, matched and missing keys, wrong
+ *   shapes or dtypes, the first ten problems in the message (all in `problems`, and as data in
+ *   `mismatches`) and a guess at the cause where one fits (α, numClasses, depth, a key prefix,
+ *   d-li14's or torchvision's names). {@link stateDictShapes} lists what the module expects.
  */
 export function loadTorchCheckpoint(
   module: Module,
@@ -201,7 +297,7 @@ export function loadTorchCheckpoint(
 ): void {
   const functionName = 'loadTorchCheckpoint';
   const entries = stateEntries(functionName, module);
-  const checked = checkOptions(functionName, options);
+  const checked = checkOptions(functionName, options, ['key', 'rename']);
   if (!(bytes instanceof Uint8Array)) {
     throw new CheckpointError({
       functionName,
@@ -211,15 +307,130 @@ export function loadTorchCheckpoint(
   const integerKeys = new Set<string>();
   for (const [name, entry] of entries) if (entry.integer) integerKeys.add(name);
   const kind = sniffFormat(bytes);
-  const problems: string[] = [];
+  const problems: StateDictProblem[] = [];
   let incoming: Map<string, IncomingValue>;
   if (kind === 'safetensors') {
-    incoming = fromSafetensors(functionName, bytes, integerKeys, problems);
+    incoming = fromSafetensors(functionName, bytes, integerKeys, problems, checked.rename);
   } else if (kind === 'torch-zip' || kind === 'torch-legacy' || kind === 'pickle') {
     incoming = fromTorchFile(functionName, bytes, checked, integerKeys, problems);
   } else {
     const message = wrongFileMessage(kind, bytes)!;
     throw new CheckpointError({ functionName, message });
+  }
+  assignState(functionName, module, incoming, 'torch', problems);
+}
+
+/** One tensor of a state dict given to {@link loadStateDict}: what `readTorchStateDict` returns. */
+export interface StateDictEntry {
+  /** PyTorch's dtype name: `float32`, `float64`, `float16`, `bfloat16`, `int64`, `int32`, … */
+  dtype: string;
+  /** PyTorch's shape (OIHW convolution filters, `[out, in]` linear weights). */
+  shape: readonly number[];
+  /** Row-major values (float16 and bfloat16 already widened, as `readTorchStateDict` gives them). */
+  data: ArrayLike<number> | ArrayLike<bigint>;
+}
+
+const FLOAT_DTYPES = new Set(['float64', 'float32', 'float16', 'bfloat16']);
+const INTEGER_DTYPES = new Set(['int64', 'int32', 'int16', 'int8', 'uint8']);
+
+/**
+ * Assigns a state dict held in memory (name → `{ dtype, shape, data }` in PyTorch's layout, as
+ * {@link readTorchStateDict} returns it, or built by hand) to `module`, strictly and atomically
+ * as {@link loadTorchCheckpoint} assigns a file: every key of the module present with PyTorch's
+ * shape and no other, everything checked before anything is assigned, the same messages. Use
+ * it to edit a state dict between reading and loading (drop the classifier, merge two files).
+ *
+ * @param entries A `Map` (or any iterable of `[name, entry]` pairs).
+ * @param options `rename`: the module's name for each key, or null to leave it out.
+ * @throws InvalidArgumentError for entries that are not `{ dtype, shape, data }` with
+ *   `data.length` the product of `shape`; {@link StateDictMismatchError} when they do not fit.
+ */
+export function loadStateDict(
+  module: Module,
+  entries: ReadonlyMap<string, StateDictEntry> | Iterable<readonly [string, StateDictEntry]>,
+  options?: LoadStateDictOptions,
+): void {
+  const functionName = 'loadStateDict';
+  const moduleEntries = stateEntries(functionName, module);
+  const checked = checkOptions(functionName, options, ['rename']);
+  if (
+    entries === null ||
+    typeof entries !== 'object' ||
+    typeof (entries as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function'
+  ) {
+    throw new InvalidArgumentError({
+      functionName,
+      argument: 'entries',
+      value: entries,
+      message: `entries must be a Map of name → { dtype, shape, data } (what readTorchStateDict returns), got ${String(entries)}`,
+    });
+  }
+  const given = new Map<string, StateDictEntry>();
+  for (const pair of entries as Iterable<readonly [string, StateDictEntry]>) {
+    const [name, entry] = Array.isArray(pair) ? pair : [undefined, undefined];
+    const bad = (message: string): never => {
+      throw new InvalidArgumentError({
+        functionName,
+        argument: `entries.get(${JSON.stringify(name) ?? String(name)})`,
+        value: entry,
+        message,
+      });
+    };
+    if (typeof name !== 'string') bad('entries must hold [name, entry] pairs with string names');
+    if (entry === null || typeof entry !== 'object') {
+      bad(`${JSON.stringify(name)} must be { dtype, shape, data }, got ${String(entry)}`);
+    }
+    const { dtype, shape, data } = entry as Partial<StateDictEntry>;
+    if (!Array.isArray(shape) || !shape.every((size) => Number.isInteger(size) && size >= 0)) {
+      bad(`${JSON.stringify(name)}: shape must be a list of integers ≥ 0, got ${String(shape)}`);
+    }
+    if (
+      typeof dtype !== 'string' ||
+      !(FLOAT_DTYPES.has(dtype) || INTEGER_DTYPES.has(dtype) || dtype === 'bool')
+    ) {
+      bad(
+        `${JSON.stringify(name)}: dtype must be one of ${[...FLOAT_DTYPES, ...INTEGER_DTYPES, 'bool'].join(', ')}, got ${String(dtype)}`,
+      );
+    }
+    const size = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (data === null || typeof data !== 'object' || (data as ArrayLike<unknown>).length !== size) {
+      bad(
+        `${JSON.stringify(name)}: data must hold ${size} values (the product of shape [${(shape as number[]).join(', ')}]), got ${data === null || typeof data !== 'object' ? String(data) : `${(data as ArrayLike<unknown>).length}`}`,
+      );
+    }
+    given.set(name as string, entry as StateDictEntry);
+  }
+  const problems: StateDictProblem[] = [];
+  const renamed = renameKeys(functionName, given.keys(), checked.rename, problems);
+  const incoming = new Map<string, IncomingValue>();
+  for (const [fileName, entry] of given) {
+    const name = renamed.get(fileName);
+    if (name === undefined) continue;
+    const float = FLOAT_DTYPES.has(entry.dtype);
+    const integer = INTEGER_DTYPES.has(entry.dtype);
+    if (!float && !integer) problems.push(boolProblem(name, entry.dtype));
+    const shape = [...entry.shape];
+    const numbers = () => Array.from(entry.data as ArrayLike<number | bigint>, (v) => Number(v));
+    let scalar: number | undefined;
+    if (integer && moduleEntries.get(name)?.integer && shape.length === 0) {
+      scalar = numbers()[0]!;
+      const problem = integerRangeProblem(name, scalar);
+      if (problem) problems.push(problem);
+    }
+    incoming.set(name, {
+      shape,
+      integer,
+      dtype: entry.dtype,
+      ...(scalar !== undefined && { scalar }),
+      make: () =>
+        integer
+          ? tf.tensor(Int32Array.from(numbers()), shape, 'int32')
+          : tf.tensor(
+              entry.data instanceof Float32Array ? entry.data : Float32Array.from(numbers()),
+              shape,
+              'float32',
+            ),
+    });
   }
   assignState(functionName, module, incoming, 'torch', problems);
 }
