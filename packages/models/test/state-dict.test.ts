@@ -180,6 +180,25 @@ describe('loadStateDict and rename', () => {
     }
   });
 
+  it('names a MiniOctNet file as a MiniOctNet’s, not as an Oct-ResNet’s', () => {
+    const net = network();
+    try {
+      const bytes = new Uint8Array(readFileSync(join(FIXTURES, 'mini-oct-net.safetensors')));
+      let message = '';
+      try {
+        loadTorchCheckpoint(net, bytes);
+      } catch (caught) {
+        message = (caught as Error).message;
+      }
+      expect(message).toMatch(
+        /a MiniOctNet \(stem\.0, b1, b2, fc\); load it into new MiniOctNet\(\)/,
+      );
+      expect(message).not.toMatch(/own Oct-ResNet names/);
+    } finally {
+      net.dispose();
+    }
+  });
+
   it('reports two keys renamed to one name, and a rename that returns a non-string', () => {
     const net = network();
     const entries = readTorchStateDict(committedFile('.pth'));

@@ -321,7 +321,7 @@ export function guessMismatch(
     guesses.push(
       counts
         ? "the checkpoint has this package's own Oct-ResNet names (…hh.weight); load it into octResNet without variant: 'd-li14'"
-        : `the checkpoint has this package's OctConv names (…hh.weight) but no Oct-ResNet stages (layer1.0.…): it is another network's${looksLikeMiniOctNet(theirs) ? ' (a MiniOctNet: stem.0, b1, b2, fc); load it into new MiniOctNet()' : ''} (its keys begin ${sample(theirs)})`,
+        : `the checkpoint has this package's OctConv names (…hh.weight) but no Oct-ResNet stages (layer1.0.…): it is another network's (its keys begin ${sample(theirs)})${looksLikeMiniOctNet(theirs) ? ': a MiniOctNet (stem.0, b1, b2, fc); load it into new MiniOctNet()' : ''}`,
     );
   }
 

@@ -135,6 +135,45 @@ function integerRangeProblem(name: string, scalar: number): StateDictProblem | n
       };
 }
 
+/**
+ * The value to assign under `name` from a tensor of the file, checked before any tensor is
+ * made: a bool tensor and an integer count outside int32 are problems; the count of a batch norm
+ * (an integer scalar the module keeps) is read now, the values only in `make`.
+ */
+function incomingValue(
+  name: string,
+  tensor: {
+    dtype: string;
+    shape: readonly number[];
+    float: boolean;
+    integer: boolean;
+    integers(): ArrayLike<number>;
+    floats(): Float32Array;
+  },
+  integerKeys: ReadonlySet<string>,
+  problems: StateDictProblem[],
+): IncomingValue {
+  const { float, integer } = tensor;
+  if (!float && !integer) problems.push(boolProblem(name, tensor.dtype));
+  const shape = [...tensor.shape];
+  let scalar: number | undefined;
+  if (integer && integerKeys.has(name) && shape.length === 0) {
+    scalar = tensor.integers()[0]!;
+    const problem = integerRangeProblem(name, scalar);
+    if (problem) problems.push(problem);
+  }
+  return {
+    shape,
+    integer,
+    dtype: tensor.dtype,
+    ...(scalar !== undefined && { scalar }),
+    make: () =>
+      integer
+        ? tf.tensor(Int32Array.from(tensor.integers()), shape, 'int32')
+        : tf.tensor(tensor.floats(), shape, 'float32'),
+  };
+}
+
 function boolProblem(name: string, dtype: string): StateDictProblem {
   return {
     kind: 'dtype',
@@ -163,24 +202,20 @@ function fromSafetensors(
     const name = renamed.get(strip(fileName));
     if (name === undefined) continue;
     const float = isFloatDtype(entry.dtype);
-    const integer = !float && entry.dtype !== 'BOOL';
-    if (!float && !integer) problems.push(boolProblem(name, entry.dtype));
-    let scalar: number | undefined;
-    if (integer && integerKeys.has(name) && entry.shape.length === 0) {
-      scalar = readIntegers(entry)[0]!;
-      const problem = integerRangeProblem(name, scalar);
-      if (problem) problems.push(problem);
-    }
-    incoming.set(name, {
-      shape: entry.shape,
-      integer,
-      dtype: entry.dtype,
-      ...(scalar !== undefined && { scalar }),
-      make: () =>
-        integer
-          ? tf.tensor(Int32Array.from(readIntegers(entry)), entry.shape, 'int32')
-          : tf.tensor(readFloat32(entry), entry.shape, 'float32'),
-    });
+    const value = incomingValue(
+      name,
+      {
+        dtype: entry.dtype,
+        shape: entry.shape,
+        float,
+        integer: !float && entry.dtype !== 'BOOL',
+        integers: () => readIntegers(entry),
+        floats: () => readFloat32(entry),
+      },
+      integerKeys,
+      problems,
+    );
+    incoming.set(name, value);
   }
   return incoming;
 }
@@ -229,25 +264,20 @@ function fromTorchFile(
     const name = renamed.get(fileName);
     if (name === undefined) continue;
     const float = isTorchFloat(tensor.dtype);
-    const integer = !float && tensor.dtype !== 'bool';
-    if (!float && !integer) problems.push(boolProblem(name, tensor.dtype));
-    const shape = [...tensor.shape];
-    let scalar: number | undefined;
-    if (integer && integerKeys.has(name) && shape.length === 0) {
-      scalar = tensor.toNumbers()[0]!;
-      const problem = integerRangeProblem(name, scalar);
-      if (problem) problems.push(problem);
-    }
-    incoming.set(name, {
-      shape,
-      integer,
-      dtype: tensor.dtype,
-      ...(scalar !== undefined && { scalar }),
-      make: () =>
-        integer
-          ? tf.tensor(Int32Array.from(tensor.toNumbers()), shape, 'int32')
-          : tf.tensor(tensor.toFloat32(), shape, 'float32'),
-    });
+    const value = incomingValue(
+      name,
+      {
+        dtype: tensor.dtype,
+        shape: tensor.shape,
+        float,
+        integer: !float && tensor.dtype !== 'bool',
+        integers: () => tensor.toNumbers(),
+        floats: () => tensor.toFloat32(),
+      },
+      integerKeys,
+      problems,
+    );
+    incoming.set(name, value);
   }
   return incoming;
 }
@@ -402,35 +432,28 @@ export function loadStateDict(
   }
   const problems: StateDictProblem[] = [];
   const renamed = renameKeys(functionName, given.keys(), checked.rename, problems);
+  const integerKeys = new Set<string>();
+  for (const [name, entry] of moduleEntries) if (entry.integer) integerKeys.add(name);
   const incoming = new Map<string, IncomingValue>();
   for (const [fileName, entry] of given) {
     const name = renamed.get(fileName);
     if (name === undefined) continue;
-    const float = FLOAT_DTYPES.has(entry.dtype);
-    const integer = INTEGER_DTYPES.has(entry.dtype);
-    if (!float && !integer) problems.push(boolProblem(name, entry.dtype));
-    const shape = [...entry.shape];
     const numbers = () => Array.from(entry.data as ArrayLike<number | bigint>, (v) => Number(v));
-    let scalar: number | undefined;
-    if (integer && moduleEntries.get(name)?.integer && shape.length === 0) {
-      scalar = numbers()[0]!;
-      const problem = integerRangeProblem(name, scalar);
-      if (problem) problems.push(problem);
-    }
-    incoming.set(name, {
-      shape,
-      integer,
-      dtype: entry.dtype,
-      ...(scalar !== undefined && { scalar }),
-      make: () =>
-        integer
-          ? tf.tensor(Int32Array.from(numbers()), shape, 'int32')
-          : tf.tensor(
-              entry.data instanceof Float32Array ? entry.data : Float32Array.from(numbers()),
-              shape,
-              'float32',
-            ),
-    });
+    const value = incomingValue(
+      name,
+      {
+        dtype: entry.dtype,
+        shape: entry.shape,
+        float: FLOAT_DTYPES.has(entry.dtype),
+        integer: INTEGER_DTYPES.has(entry.dtype),
+        integers: numbers,
+        floats: () =>
+          entry.data instanceof Float32Array ? entry.data : Float32Array.from(numbers()),
+      },
+      integerKeys,
+      problems,
+    );
+    incoming.set(name, value);
   }
   assignState(functionName, module, incoming, 'torch', problems);
 }
