@@ -78,6 +78,7 @@ describe.runIf(HAS_CHROMIUM)('the pretrained page in Chromium', () => {
 
   const backends = (): ('wasm' | 'webgpu')[] => (webgpu ? ['wasm', 'webgpu'] : ['wasm']);
 
+  /** wasm, then WebGPU (SwiftShader without a GPU): about 3 minutes on a busy 2-core machine. */
   async function runFile(name: string, file: string): Promise<void> {
     const path = fixturePath(file);
     for (const backend of backends()) {
@@ -129,11 +130,11 @@ describe.runIf(HAS_CHROMIUM)('the pretrained page in Chromium', () => {
 
   it('loads a d-li14 safetensors file chosen from disk and gives Node’s logits and top-5', async () => {
     await runFile('safetensors', 'd-li14-resnet26.safetensors');
-  });
+  }, 600_000);
 
   it('loads d-li14’s legacy-format training checkpoint (.pth) and gives the same top-5', async () => {
     await runFile('pth', 'd-li14-resnet26-train.pth');
-  });
+  }, 600_000);
 
   it('refuses a MiniOctNet file as another network’s, not as an Oct-ResNet’s', async () => {
     await onToolPage(
