@@ -32,6 +32,7 @@ const guide = section('Guide', [
   ['The TensorFlow.js way', '/guide/tensorflow-way'],
   ['Backends', '/guide/backends'],
   ['Use a pretrained Oct-ResNet-50', '/guide/pretrained'],
+  ['Write your own module', '/guide/custom-modules'],
   ['Design', '/guide/design'],
 ]);
 

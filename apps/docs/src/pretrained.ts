@@ -1,6 +1,8 @@
-// The pretrained page's computation: a PyTorch checkpoint of d-li14's Oct-ResNet (chosen from
-// disk, never uploaded) loaded with loadTorchCheckpoint into octResNet({ variant: 'd-li14' }),
-// run on the playground's procedural photo, with its top-5 classes and the time per forward.
+// The pretrained page's computation: a PyTorch checkpoint of d-li14's Oct-ResNet and one of
+// torchvision's ResNet (chosen from disk, never uploaded) loaded with loadTorchCheckpoint into
+// octResNet({ variant: 'd-li14' }) and octResNet({ alpha: 0, variant: 'torchvision' }), run on
+// the playground's procedural photo or the visitor's own (resized and cropped as torchvision's
+// evaluation transform does), with the top-5 classes by name and the time per forward.
 import {
   compileForInference,
   type InferenceModel,
@@ -11,6 +13,18 @@ import {
 } from '@octconv/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { renderScene } from '../lib/scene.js';
+import IMAGENET_CLASSES from './imagenet-classes.json';
+
+/** Which checkpoint a network reads: d-li14's Oct-ResNet or torchvision's plain ResNet twin. */
+export type PretrainedKind = 'd-li14' | 'torchvision';
+
+/** The 1,000 ImageNet class names, in the order of the classifier's outputs (torchvision's list). */
+export const IMAGENET_CLASS_NAMES: readonly string[] = IMAGENET_CLASSES;
+
+/** The name of class `index` when the classifier has ImageNet's 1,000 outputs, else null. */
+export function className(index: number, numClasses: number): string | null {
+  return numClasses === IMAGENET_CLASS_NAMES.length ? (IMAGENET_CLASS_NAMES[index] ?? null) : null;
+}
 
 /** What the page's controls choose. */
 export interface PretrainedParams {
@@ -47,24 +61,145 @@ export function photo(params: Pick<PretrainedParams, 'size' | 'seed'>): {
   return renderScene(params.size, params.size, params.seed);
 }
 
-/** The photo as the network's input: ImageNet-normalised, `[1, size, size, 3]`. */
-export function photoTensor(params: Pick<PretrainedParams, 'size' | 'seed'>): tf.Tensor4D {
-  const scene = photo(params);
-  const values = new Float32Array(scene.data.length);
-  for (let i = 0; i < values.length; i++) {
-    const c = i % 3;
-    values[i] = (scene.data[i]! - IMAGENET_MEAN[c]!) / IMAGENET_STD[c]!;
-  }
-  return tf.tensor4d(values, [1, scene.height, scene.width, 3]);
+/** An RGB image in [0, 1], `[height, width, 3]` row-major. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Float32Array;
 }
 
-/** The network a d-li14 checkpoint of this depth and class count loads into (untrained). */
-export function createNetwork(params: Pick<PretrainedParams, 'depth' | 'numClasses'>): OctResNet {
+/** ImageNet normalisation of an RGB image in [0, 1]: the network's input, `[1, h, w, 3]`. */
+export function normalisedTensor(image: RgbImage): tf.Tensor4D {
+  const values = new Float32Array(image.data.length);
+  for (let i = 0; i < values.length; i++) {
+    const c = i % 3;
+    values[i] = (image.data[i]! - IMAGENET_MEAN[c]!) / IMAGENET_STD[c]!;
+  }
+  return tf.tensor4d(values, [1, image.height, image.width, 3]);
+}
+
+/** The photo as the network's input: ImageNet-normalised, `[1, size, size, 3]`. */
+export function photoTensor(params: Pick<PretrainedParams, 'size' | 'seed'>): tf.Tensor4D {
+  return normalisedTensor(photo(params));
+}
+
+/**
+ * One pass of PIL's bilinear resampling (what torchvision's `Resize` runs on a PIL image) along
+ * one axis of an 8-bit image with `channels` interleaved channels: a triangle filter widened by
+ * the scale when shrinking (antialiasing), weights normalised per output pixel, and the result
+ * rounded to 8 bits as PIL rounds between its passes.
+ */
+function resamplePass(
+  source: Uint8ClampedArray,
+  width: number,
+  height: number,
+  channels: number,
+  outSize: number,
+  axis: 'x' | 'y',
+): Uint8ClampedArray {
+  const inSize = axis === 'x' ? width : height;
+  const outWidth = axis === 'x' ? outSize : width;
+  const outHeight = axis === 'x' ? height : outSize;
+  const out = new Uint8ClampedArray(outWidth * outHeight * channels);
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = filterScale; // bilinear: support 1, widened by the scale
+  const starts = new Int32Array(outSize);
+  const weights: Float64Array[] = [];
+  for (let o = 0; o < outSize; o++) {
+    const center = (o + 0.5) * scale;
+    const min = Math.max(Math.trunc(center - support + 0.5), 0);
+    const max = Math.min(Math.trunc(center + support + 0.5), inSize);
+    const w = new Float64Array(max - min);
+    let sum = 0;
+    for (let k = 0; k < w.length; k++) {
+      const x = Math.abs((k + min - center + 0.5) / filterScale);
+      w[k] = x < 1 ? 1 - x : 0;
+      sum += w[k]!;
+    }
+    for (let k = 0; k < w.length; k++) w[k] = sum === 0 ? 0 : w[k]! / sum;
+    starts[o] = min;
+    weights.push(w);
+  }
+  for (let y = 0; y < outHeight; y++) {
+    for (let x = 0; x < outWidth; x++) {
+      const o = axis === 'x' ? x : y;
+      const w = weights[o]!;
+      const start = starts[o]!;
+      for (let c = 0; c < channels; c++) {
+        let total = 0;
+        for (let k = 0; k < w.length; k++) {
+          const sx = axis === 'x' ? start + k : x;
+          const sy = axis === 'x' ? y : start + k;
+          total += w[k]! * source[(sy * width + sx) * channels + c]!;
+        }
+        // Uint8ClampedArray rounds half to even and clamps, as PIL's fixed-point rounding does
+        // up to a last-bit tie.
+        out[(y * outWidth + x) * channels + c] = total;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * torchvision's ImageNet evaluation transform on an 8-bit RGBA image (a canvas's pixels):
+ * `Resize(256)` (the shorter side to 256, the longer to `int(256 · long / short)`, PIL's
+ * antialiased bilinear), `CenterCrop(224)`, `ToTensor()`; normalise with {@link normalisedTensor}.
+ * The alpha channel is ignored.
+ */
+export function evalTransform(
+  rgba: Uint8ClampedArray,
+  width: number,
+  height: number,
+  resize = 256,
+  crop = 224,
+): RgbImage {
+  const rgb = new Uint8ClampedArray(width * height * 3);
+  for (let i = 0; i < width * height; i++) {
+    rgb[3 * i] = rgba[4 * i]!;
+    rgb[3 * i + 1] = rgba[4 * i + 1]!;
+    rgb[3 * i + 2] = rgba[4 * i + 2]!;
+  }
+  const short = Math.min(width, height);
+  const long = Math.max(width, height);
+  const longSize = Math.trunc((resize * long) / short);
+  const outWidth = width <= height ? resize : longSize;
+  const outHeight = width <= height ? longSize : resize;
+  // PIL resamples horizontally first, then vertically, each only where the size changes.
+  let image: Uint8ClampedArray = rgb;
+  if (outWidth !== width) image = resamplePass(image, width, height, 3, outWidth, 'x');
+  if (outHeight !== height) image = resamplePass(image, outWidth, height, 3, outHeight, 'y');
+  // CenterCrop: torchvision's offsets are int(round((size - crop) / 2.0)), Python's round
+  // (half to even: 58.5 → 58).
+  const half = (excess: number) => {
+    const value = excess / 2;
+    const floor = Math.floor(value);
+    return value - floor === 0.5 ? (floor % 2 === 0 ? floor : floor + 1) : Math.round(value);
+  };
+  const top = half(outHeight - crop);
+  const left = half(outWidth - crop);
+  const data = new Float32Array(crop * crop * 3);
+  for (let y = 0; y < crop; y++) {
+    for (let x = 0; x < crop; x++) {
+      for (let c = 0; c < 3; c++) {
+        data[(y * crop + x) * 3 + c] = image[((y + top) * outWidth + (x + left)) * 3 + c]! / 255;
+      }
+    }
+  }
+  return { width: crop, height: crop, data };
+}
+
+/** The network a checkpoint of this kind, depth and class count loads into (untrained). */
+export function createNetwork(
+  params: Pick<PretrainedParams, 'depth' | 'numClasses'>,
+  kind: PretrainedKind = 'd-li14',
+): OctResNet {
   return octResNet({
     depth: params.depth,
-    alpha: 0.5,
+    alpha: kind === 'd-li14' ? 0.5 : 0,
     numClasses: params.numClasses,
-    variant: 'd-li14',
+    variant: kind,
     random: 1,
   });
 }
@@ -77,8 +212,9 @@ export function createNetwork(params: Pick<PretrainedParams, 'depth' | 'numClass
 export function loadNetwork(
   bytes: Uint8Array,
   params: Pick<PretrainedParams, 'depth' | 'numClasses'>,
+  kind: PretrainedKind = 'd-li14',
 ): OctResNet {
-  const net = createNetwork(params);
+  const net = createNetwork(params, kind);
   try {
     loadTorchCheckpoint(net, bytes);
   } catch (error) {
@@ -88,9 +224,13 @@ export function loadNetwork(
   return net.eval();
 }
 
-/** One of the top classes: its index in the classifier's outputs and its softmax probability. */
+/**
+ * One of the top classes: its index in the classifier's outputs, its ImageNet name (null when
+ * the classifier does not have 1,000 outputs) and its softmax probability.
+ */
 export interface TopClass {
   index: number;
+  name: string | null;
   probability: number;
 }
 
@@ -103,7 +243,11 @@ export function topClasses(logits: ArrayLike<number>, k = 5): TopClass[] {
   return Array.from({ length: logits.length }, (_, index) => index)
     .sort((a, b) => logits[b]! - logits[a]! || a - b)
     .slice(0, k)
-    .map((index) => ({ index, probability: Math.exp(logits[index]! - max) / sum }));
+    .map((index) => ({
+      index,
+      name: className(index, logits.length),
+      probability: Math.exp(logits[index]! - max) / sum,
+    }));
 }
 
 /** Everything one run shows. */
@@ -137,16 +281,19 @@ async function timed(
   return { ms, logits };
 }
 
-/** Runs the loaded network, compiled for inference, on the photo: once, then `timedRuns` times. */
+/**
+ * Runs the loaded network, compiled for inference, on an image (ImageNet-normalised here): once,
+ * then `timedRuns` times.
+ */
 export async function runPretrained(
   net: OctResNet,
-  params: Pick<PretrainedParams, 'size' | 'seed'>,
+  image: RgbImage,
   timedRuns = 3,
 ): Promise<PretrainedRun> {
   const compileStart = performance.now();
   const model = compileForInference(net);
   const compileMs = performance.now() - compileStart;
-  const x = photoTensor(params);
+  const x = normalisedTensor(image);
   try {
     const first = await timed(model, x);
     const times: number[] = [];

@@ -141,11 +141,12 @@ await describeEachBackend("octResNet variant 'd-li14'", ({ name: backend }) => {
     ours.dispose();
   });
 
-  it('refuses α other than 0.5 and unknown variants, before allocating anything', () => {
+  it('refuses the α that code cannot build and unknown variants, before allocating anything', () => {
     const before = tf.memory().numTensors;
     for (const [options, argument] of [
-      [{ depth: 50, alpha: 0.25, variant: 'd-li14' }, 'options.alpha'],
-      [{ depth: 50, alpha: 0, variant: 'd-li14' }, 'options.alpha'],
+      [{ depth: 50, alpha: 0.3, variant: 'd-li14' }, 'options.alpha'],
+      [{ depth: 50, alpha: 0.01, variant: 'd-li14' }, 'options.alpha'],
+      [{ depth: 50, alpha: 0.5, variant: 'torchvision' }, 'options.alpha'],
       [{ depth: 50, alpha: 0.5, variant: 'li14' }, 'options.variant'],
     ] as const) {
       const error = captureError(() => octResNet(options as never));
@@ -154,10 +155,25 @@ await describeEachBackend("octResNet variant 'd-li14'", ({ name: backend }) => {
       expect((error as InvalidArgumentError).argument).toBe(argument);
       expect((error as Error).message).toMatch(/^OctResNet: /);
     }
+    // α = 0.3: int(64 · 0.7) = 44 batch-norm channels against 64 − int(19.2) = 45.
     expect(
-      String(captureError(() => octResNet({ depth: 50, alpha: 0.25, variant: 'd-li14' }))),
-    ).toMatch(/0\.5 with variant 'd-li14'.*use variant 'default'/);
+      String(captureError(() => octResNet({ depth: 50, alpha: 0.3, variant: 'd-li14' }))),
+    ).toMatch(/int\(64 · \(1 − α\)\) = 44 high channels .* 64 − int\(α · 64\) = 45/);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("builds a fork's α with that code's int(α · C) split", () => {
+    for (const alpha of [0.25, 0.125, 0]) {
+      const net = octResNet({ depth: 26, alpha, numClasses: 10, variant: 'd-li14', random: 1 });
+      try {
+        const conv = net.blocks[0]!.conv2;
+        expect(conv.channels.out.low).toBe(Math.trunc(alpha * 64));
+        expect(net.blocks[2]!.conv3.channels.out.low).toBe(Math.trunc(alpha * 512));
+        expect(net.alpha).toBe(alpha);
+      } finally {
+        net.dispose();
+      }
+    }
   });
 
   it('d-li14 names do not load into the default variant (typed error, module unchanged)', async () => {

@@ -72,7 +72,7 @@ export function torchMissing(): string | null {
  */
 export function generateLive(
   directory: string,
-  options: { depth: number; numClasses: number; sizes: number[] },
+  options: { depth: number; numClasses: number; sizes: number[]; extra?: string[] },
 ): DLi14Description {
   const result = spawnSync(
     PYTHON,
@@ -86,6 +86,7 @@ export function generateLive(
       String(options.numClasses),
       '--sizes',
       options.sizes.join(','),
+      ...(options.extra ?? []),
     ],
     { encoding: 'utf8' },
   );

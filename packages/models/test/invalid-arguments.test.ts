@@ -72,9 +72,9 @@ describe('invalid arguments of @octconv/models [cpu]', () => {
       ],
       [
         'OctResNet',
-        () => octResNet({ depth: 26, alpha: 0.25, variant: 'd-li14' }),
+        () => octResNet({ depth: 26, alpha: 0.3, variant: 'd-li14' }),
         InvalidArgumentError,
-        "options.alpha must be 0.5 with variant 'd-li14'",
+        "options.alpha 0.3 does not fit variant 'd-li14'",
       ],
       [
         'FirstOctaveConv',

@@ -16,10 +16,15 @@ export {
   type ModuleArchitecture,
   moduleArchitecture,
 } from './architecture';
+export { StateDictMismatchError, type StateDictProblem } from './mismatch';
+export { type StateDictShape, stateDictShapes } from './state';
 export { loadModule, type ModuleTopology, saveModule } from './tfjs-io';
 export {
+  type LoadStateDictOptions,
   type LoadTorchCheckpointOptions,
   type LoadTorchCheckpointResult,
+  loadStateDict,
   loadTorchCheckpoint,
+  type StateDictEntry,
   saveTorchCheckpoint,
 } from './torch-checkpoint';

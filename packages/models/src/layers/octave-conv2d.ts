@@ -78,7 +78,8 @@ const SCHEMA = {
 const PATH_ORDER: readonly PathName[] = ['hh', 'hl', 'lh', 'll'];
 
 /**
- * The state-dict names of an OctConv's four paths (`names.hh` gives `${names.hh}.weight`) and the
+ * The state-dict names of an OctConv's four paths (`names.hh` gives `${names.hh}.weight`; an
+ * empty `names.hh` gives `weight`, the name of a plain convolution's filter) and the
  * order they are registered in (the order of `namedParameters()`, of initialisation and of a saved
  * checkpoint): how a layer takes another code base's names, as `octResNet({ variant: 'd-li14' })`
  * takes `conv_h2h`, `conv_h2l`, `conv_l2h`, `conv_l2l`.
@@ -100,7 +101,9 @@ function checkPathNaming(functionName: string, naming: PathNaming): void {
   const valid =
     names !== null &&
     typeof names === 'object' &&
-    PATH_ORDER.every((path) => typeof names[path] === 'string' && names[path] !== '') &&
+    PATH_ORDER.every(
+      (path) => typeof names[path] === 'string' && (names[path] !== '' || path === 'hh'),
+    ) &&
     new Set(PATH_ORDER.map((path) => names[path])).size === 4 &&
     Array.isArray(order) &&
     order.length === 4 &&
@@ -111,7 +114,7 @@ function checkPathNaming(functionName: string, naming: PathNaming): void {
       argument: 'naming',
       value: naming,
       message:
-        'naming must be { names: { hh, hl, lh, ll } (four distinct non-empty strings), order: the four paths in some order }',
+        "naming must be { names: { hh, hl, lh, ll } (four distinct non-empty strings, except hh, which may be '' for a plain layer's own weight), order: the four paths in some order }",
     });
   }
 }
@@ -220,19 +223,22 @@ export abstract class OctaveConvLayer<Input, Output> extends Module<Input, Outpu
       const groupIn = path.inChannels / path.groups;
       const fanIn = groupIn * kernel[0] * kernel[1];
       const key = naming.names[name];
+      // '' names the H→H path as the layer's own weight (torchvision's `conv1.weight`).
+      const weightName = key === '' ? 'weight' : `${key}.weight`;
+      const biasName = key === '' ? 'bias' : `${key}.bias`;
       const filter = this.registerParameter(
-        `${key}.weight`,
+        weightName,
         uniformVariable(
           random,
           [kernel[0], kernel[1], groupIn, path.outChannels],
           fanIn,
-          `${key}.weight`,
+          weightName,
         ),
       );
       const bias = this.hasBias
         ? this.registerParameter(
-            `${key}.bias`,
-            uniformVariable(random, [path.outChannels], fanIn, `${key}.bias`),
+            biasName,
+            uniformVariable(random, [path.outChannels], fanIn, biasName),
           )
         : null;
       this.pathWeights[name] = { filter, bias };

@@ -19,7 +19,7 @@ const EXPECTED: Record<Kind, string> = {
   random: 'a seed (integer) or a random source { next() }',
   stride: '1 or 2',
   strideMode: "'pool' or 'conv'",
-  variant: "'default' or 'd-li14'",
+  variant: "'default', 'd-li14' or 'torchvision'",
   positive: 'a finite number > 0',
 };
 
@@ -45,7 +45,7 @@ function valid(kind: Kind, value: unknown): boolean {
     case 'strideMode':
       return value === 'pool' || value === 'conv';
     case 'variant':
-      return value === 'default' || value === 'd-li14';
+      return value === 'default' || value === 'd-li14' || value === 'torchvision';
     case 'positive':
       return typeof value === 'number' && Number.isFinite(value) && value > 0;
   }

@@ -33,6 +33,31 @@ export interface TraceContext {
  * `apply` validates the whole input against the module's layers (channels, sizes, and batch
  * statistics that need more than one value) before it creates a tensor or touches a running
  * statistic, so a rejected call leaves the module unchanged.
+ *
+ * Your own module subclasses it as a PyTorch module subclasses `nn.Module`: register submodules,
+ * parameters and buffers in the constructor ({@link registerModule}, {@link registerParameter},
+ * {@link registerBuffer}) under the names the PyTorch module gives them, and implement `apply`
+ * (the forward), `inputShapes` and `trace` (the shapes, for `describe` and validation).
+ * `namedParameters`, `train`/`eval`, `trainStep`/`fit`, `saveModule`/`loadModule` (with the
+ * module passed in) and `loadTorchCheckpoint` then work on it:
+ *
+ * ```ts
+ * class TinyNet extends Module<tf.Tensor4D, tf.Tensor2D> {
+ *   readonly moduleName = 'TinyNet';
+ *   readonly conv = this.registerModule('conv', new Conv2d({ inChannels: 3, outChannels: 8, kernelSize: 3, padding: 1 }));
+ *   readonly fc = this.registerModule('fc', new Linear({ inFeatures: 8, outFeatures: 10 }));
+ *   apply(x: tf.Tensor4D): tf.Tensor2D {
+ *     return tf.tidy(() => this.fc.apply(tf.mean(tf.relu(this.conv.apply(x)), [1, 2]) as tf.Tensor2D));
+ *   }
+ *   protected inputShapes(batch: number, height: number, width: number): BandShapes {
+ *     return { high: [batch, height, width, 3], low: null };
+ *   }
+ *   trace(input: BandShapes, name: string, context: TraceContext): BandShapes {
+ *     const [batch, , , channels] = this.conv.trace(input, joinName(name, 'conv'), context).high!;
+ *     return this.fc.trace({ high: [batch!, channels!], low: null }, joinName(name, 'fc'), context);
+ *   }
+ * }
+ * ```
  */
 export abstract class Module<Input = unknown, Output = unknown> {
   private trainingMode = true;
@@ -195,36 +220,127 @@ export abstract class Module<Input = unknown, Output = unknown> {
     }
   }
 
-  /** @internal */
+  /**
+   * Registers a trainable variable of this module under `name`, as PyTorch's
+   * `register_parameter` (or assigning an `nn.Parameter`): it appears in
+   * {@link namedParameters}, {@link parameters}, the state dict (`name` as written, prefixed by
+   * the owners' names) and every save and load, and {@link dispose} disposes it. Register in the
+   * order the PyTorch module creates its parameters: that is the state dict's order.
+   *
+   * @param name The state-dict name, e.g. `'weight'`; unique among this module's parameters,
+   *   buffers and children.
+   * @param variable A float32 `tf.Variable` (`tf.variable(values, true)`), owned by the module
+   *   from now on.
+   * @returns `variable`, for `this.weight = this.registerParameter('weight', …)`.
+   * @throws InvalidArgumentError for an empty or taken name, or a value that is not a variable.
+   */
   protected registerParameter(name: string, variable: tf.Variable): tf.Variable {
+    this.checkRegistration('registerParameter', name, variable, 'variable');
     this.ownParameters.set(name, variable);
     return variable;
   }
 
-  /** @internal */
+  /**
+   * Registers non-trainable state under `name`, as PyTorch's `register_buffer` (batch norm's
+   * running statistics): it is saved and loaded with the parameters but never handed to an
+   * optimizer. An integer count (`num_batches_tracked`) is an int32 variable here and an int64
+   * tensor in a PyTorch file.
+   *
+   * @returns `variable`.
+   * @throws InvalidArgumentError for an empty or taken name, or a value that is not a variable.
+   */
   protected registerBuffer(name: string, variable: tf.Variable): tf.Variable {
+    this.checkRegistration('registerBuffer', name, variable, 'variable');
     this.ownBuffers.set(name, variable);
     return variable;
   }
 
-  /** @internal */
+  /**
+   * Registers a submodule under `name`, as assigning an `nn.Module` attribute in PyTorch
+   * (`self.conv1 = nn.Conv2d(…)`): its parameters and buffers appear under `name.…`, `train`,
+   * `eval` and `dispose` reach it. A dotted name stands for a container PyTorch would have:
+   * `'features.0'` and `'features.1'` give the names of an `nn.Sequential` called `features`.
+   *
+   * @returns `module`, for `this.conv1 = this.registerModule('conv1', new Conv2d(…))`.
+   * @throws InvalidArgumentError for an empty or taken name, or a value that is not a module.
+   */
   protected registerModule<M extends Module>(name: string, module: M): M {
+    this.checkRegistration('registerModule', name, module, 'module');
     this.children.set(name, module);
     return module;
   }
 
-  /** @internal Submodules under their names, in registration order. */
+  private checkRegistration(
+    method: string,
+    name: unknown,
+    value: unknown,
+    kind: 'variable' | 'module',
+  ): void {
+    const functionName = `${this.moduleName ?? 'Module'}.${method}`;
+    if (typeof name !== 'string' || name === '' || name.startsWith('.') || name.endsWith('.')) {
+      throw new InvalidArgumentError({
+        functionName,
+        argument: 'name',
+        value: name,
+        message: `name must be a non-empty string such as 'weight' or 'conv1', got ${JSON.stringify(name) ?? String(name)}`,
+      });
+    }
+    if (this.ownParameters.has(name) || this.ownBuffers.has(name) || this.children.has(name)) {
+      throw new InvalidArgumentError({
+        functionName,
+        argument: 'name',
+        value: name,
+        message: `${JSON.stringify(name)} is already registered on this ${this.moduleName ?? 'module'}; every parameter, buffer and submodule needs its own name`,
+      });
+    }
+    const valid =
+      kind === 'module'
+        ? value instanceof Module
+        : value !== null &&
+          typeof value === 'object' &&
+          typeof (value as { assign?: unknown }).assign === 'function' &&
+          Array.isArray((value as { shape?: unknown }).shape);
+    if (!valid) {
+      throw new InvalidArgumentError({
+        functionName,
+        argument: kind,
+        value,
+        message:
+          kind === 'module'
+            ? `expected an @octconv/models Module (a layer, a block or your own subclass), got ${String(value)}`
+            : `expected a tf.Variable (tf.variable(tensor, ${method === 'registerParameter' ? 'true' : 'false'})), got ${String(value)}`,
+      });
+    }
+  }
+
+  /** The direct submodules under their registered names, in registration order. */
   namedChildren(): Map<string, Module> {
     return new Map(this.children);
   }
 
-  /** @internal This module (as `''`) and every submodule under its dotted name. */
+  /** This module (as `''`) and every submodule under its dotted name, parents before children. */
   namedModules(): Map<string, Module> {
     const result = new Map<string, Module>([['', this]]);
     for (const [childName, child] of this.children) {
       for (const [name, module] of child.namedModules()) {
         result.set(name === '' ? childName : `${childName}.${name}`, module);
       }
+    }
+    return result;
+  }
+
+  /**
+   * Parameters and buffers under their state-dict names in PyTorch's `state_dict()` order: each
+   * module's own parameters, then its own buffers, then its submodules, depth first.
+   */
+  namedState(): Array<{ name: string; variable: tf.Variable; kind: 'parameter' | 'buffer' }> {
+    const result: Array<{ name: string; variable: tf.Variable; kind: 'parameter' | 'buffer' }> = [];
+    for (const [name, variable] of this.ownParameters)
+      result.push({ name, variable, kind: 'parameter' });
+    for (const [name, variable] of this.ownBuffers) result.push({ name, variable, kind: 'buffer' });
+    for (const [childName, child] of this.children) {
+      for (const entry of child.namedState())
+        result.push({ ...entry, name: `${childName}.${entry.name}` });
     }
     return result;
   }
@@ -241,7 +357,9 @@ export abstract class Module<Input = unknown, Output = unknown> {
   }
 }
 
-/** @internal `prefix.name`, or `name` at the root. */
+/**
+ * The dotted name of a child in `trace`: `prefix.name`, or `name` at the root (`prefix` `''`).
+ */
 export function joinName(prefix: string, name: string): string {
   return prefix === '' ? name : `${prefix}.${name}`;
 }

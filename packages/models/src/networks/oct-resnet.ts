@@ -45,19 +45,32 @@ export type OctResNetDepth = keyof typeof OCT_RESNET_DEPTHS;
  *   value that code builds), every stride 2 pools first, including the single-band 3×3 that
  *   opens stage 4. Pooling and upsampling are ours (ceil, then crop), which equal that code's on
  *   every size it runs; it fails on maps that become odd inside the network (e.g. 240²), which
- *   this variant runs.
+ *   this variant runs. That code builds α = 0.5; a fork that changes the 0.5 loads with its
+ *   α: each layer splits as that code does, `int(α · C)` low channels (truncated), for any α
+ *   where its batch norms agree with its convolutions (`int(C · (1 − α)) = C − int(α · C)`).
+ * - `'torchvision'`: torchvision's `resnet50` etc. (`torchvision.models.resnet`), α = 0 only:
+ *   its names (`layer1.0.conv1.weight`, `layer1.0.bn1.running_mean`,
+ *   `layer1.0.downsample.0.weight`, `layer1.0.downsample.1.weight`) and its `Bottleneck` (v1.5:
+ *   the stride on the 3×3, a strided 1×1 projection shortcut in each stage's first block), so
+ *   torchvision's pretrained `.pth` files load as they are. It computes exactly what
+ *   `'default'` computes at α = 0; only the names differ.
  */
-export type OctResNetVariant = 'default' | 'd-li14';
+export type OctResNetVariant = 'default' | 'd-li14' | 'torchvision';
 
 /** The variants {@link OctResNet} knows. */
-export const OCT_RESNET_VARIANTS: readonly OctResNetVariant[] = ['default', 'd-li14'];
+export const OCT_RESNET_VARIANTS: readonly OctResNetVariant[] = [
+  'default',
+  'd-li14',
+  'torchvision',
+];
 
 /** Options of {@link octResNet}. */
 export interface OctResNetOptions {
   depth: OctResNetDepth;
   /**
    * Low-band fraction of stages 1–3 (stage 4 is always 0); 0 gives plain ResNet. The `'d-li14'`
-   * variant accepts 0.5 only (its code fixes it).
+   * variant splits each layer as that code does (`int(α · C)` low channels), `'torchvision'`
+   * takes 0 only.
    */
   alpha: number;
   /** Names and semantics to reproduce; default `'default'` (see {@link OctResNetVariant}). */
@@ -136,7 +149,54 @@ const BOTTLENECK_NAMES: Record<OctResNetVariant, BottleneckNames> = {
     add: 'add',
     relu3: 'relu',
   },
+  // torchvision's Bottleneck: plain `conv1.weight`, `bn1.weight`, `downsample.0.weight`,
+  // `downsample.1.weight` (the one band's convolution and batch norm under the parts' names).
+  torchvision: {
+    paths: { names: { hh: '', hl: 'hl', lh: 'lh', ll: 'll' }, order: ['hh', 'hl', 'lh', 'll'] },
+    conv1: 'conv1',
+    bn1: 'bn1',
+    relu1: 'relu',
+    conv2: 'conv2',
+    bn2: 'bn2',
+    relu2: 'relu',
+    conv3: 'conv3',
+    bn3: 'bn3',
+    downsampleConv: 'downsample.0',
+    downsampleBn: 'downsample.1',
+    add: 'add',
+    relu3: 'relu',
+  },
 };
+
+/**
+ * The α a layer of `channels` channels is built with: the nominal α, or under `'d-li14'` the
+ * fraction that code's truncated split gives (`int(α · C) / C`), which our rounding split
+ * reproduces exactly.
+ */
+function layerAlpha(alpha: number, channels: number, variant: OctResNetVariant): number {
+  return variant === 'd-li14' ? Math.trunc(alpha * channels) / channels : alpha;
+}
+
+/**
+ * Why d-li14's code cannot be built with `alpha`, or null: its batch norms take
+ * `int(C · (1 − α))` high channels where its convolutions give `C − int(α · C)`, and a low band
+ * must have a channel in every layer.
+ */
+function dLi14AlphaProblem(alpha: number): string | null {
+  if (alpha === 0) return null;
+  if (!(alpha < 1)) return 'it must be below 1';
+  for (const channels of [64, 128, 256, 512, 1024]) {
+    const low = Math.trunc(alpha * channels);
+    if (low === 0) {
+      return `int(α · ${channels}) is 0: a layer of ${channels} channels would have no low band; use α ≥ ${1 / 64}`;
+    }
+    const bnHigh = Math.trunc(channels * (1 - alpha));
+    if (bnHigh !== channels - low) {
+      return `that code's batch norm would take int(${channels} · (1 − α)) = ${bnHigh} high channels while its convolution gives ${channels} − int(α · ${channels}) = ${channels - low}, so that network does not run in PyTorch either; choose an α with α · ${channels} a whole number (0.25, 0.125, 0.375, 0.5, …)`;
+    }
+  }
+  return null;
+}
 
 function relus(x: OctaveTensor): OctaveTensor {
   return { high: x.high && relu(x.high), low: x.low && relu(x.low) };
@@ -190,26 +250,33 @@ export class OctaveBottleneck extends Module<OctaveTensor, OctaveTensor> {
           outChannels: cout,
           kernelSize,
           padding: (kernelSize - 1) / 2,
-          alphaIn: aIn,
-          alphaOut: alpha,
+          alphaIn: layerAlpha(aIn, cin, variant),
+          alphaOut: layerAlpha(alpha, cout, variant),
           stride: s,
           strideMode: strideModeFor(aIn, alpha, variant),
           random,
         },
         names.paths,
       );
-    const bn = (channels: number) => new OctaveBatchNorm2d({ channels, alpha });
+    const bn = (channels: number) =>
+      new OctaveBatchNorm2d({ channels, alpha: layerAlpha(alpha, channels, variant) });
+    // torchvision registers the one band's batch norm itself under the part's name.
+    const registerBn = (part: string, norm: OctaveBatchNorm2d): OctaveBatchNorm2d => {
+      if (variant === 'torchvision') this.registerModule(part, norm.bnH!);
+      else this.registerModule(part, norm);
+      return norm;
+    };
     this.conv1 = this.registerModule(names.conv1, conv(inChannels, planes, 1, alphaIn, 1));
-    this.bn1 = this.registerModule(names.bn1, bn(planes));
+    this.bn1 = registerBn(names.bn1, bn(planes));
     this.conv2 = this.registerModule(names.conv2, conv(planes, planes, 3, alpha, stride));
-    this.bn2 = this.registerModule(names.bn2, bn(planes));
+    this.bn2 = registerBn(names.bn2, bn(planes));
     this.conv3 = this.registerModule(names.conv3, conv(planes, outChannels, 1, alpha, 1));
-    this.bn3 = this.registerModule(names.bn3, bn(outChannels));
+    this.bn3 = registerBn(names.bn3, bn(outChannels));
     const project = stride !== 1 || inChannels !== outChannels || alphaIn !== alpha;
     this.downsampleConv = project
       ? this.registerModule(names.downsampleConv, conv(inChannels, outChannels, 1, alphaIn, stride))
       : null;
-    this.downsampleBn = project ? this.registerModule(names.downsampleBn, bn(outChannels)) : null;
+    this.downsampleBn = project ? registerBn(names.downsampleBn, bn(outChannels)) : null;
   }
 
   apply(x: OctaveTensor): OctaveTensor {
@@ -247,18 +314,23 @@ export class OctaveBottleneck extends Module<OctaveTensor, OctaveTensor> {
         output: shapes,
       });
     const names = this.names;
+    // Layers are described under their state-dict names (torchvision's plain batch norms too).
+    const norm = (bn: OctaveBatchNorm2d, shapes: BandShapes, part: string): BandShapes =>
+      this.variant === 'torchvision'
+        ? bn.bnH!.trace(shapes, joinName(name, part), context)
+        : bn.trace(shapes, joinName(name, part), context);
     let out = this.conv1.trace(input, joinName(name, names.conv1), context);
-    out = this.bn1.trace(out, joinName(name, names.bn1), context);
+    out = norm(this.bn1, out, names.bn1);
     relu(out, names.relu1);
     out = this.conv2.trace(out, joinName(name, names.conv2), context);
-    out = this.bn2.trace(out, joinName(name, names.bn2), context);
+    out = norm(this.bn2, out, names.bn2);
     relu(out, names.relu2);
     out = this.conv3.trace(out, joinName(name, names.conv3), context);
-    out = this.bn3.trace(out, joinName(name, names.bn3), context);
+    out = norm(this.bn3, out, names.bn3);
     let identity = input;
     if (this.downsampleConv && this.downsampleBn) {
       identity = this.downsampleConv.trace(input, joinName(name, names.downsampleConv), context);
-      identity = this.downsampleBn.trace(identity, joinName(name, names.downsampleBn), context);
+      identity = norm(this.downsampleBn, identity, names.downsampleBn);
     }
     const same = (a: number[] | null, b: number[] | null) =>
       a === b ||
@@ -330,12 +402,18 @@ export class OctResNet extends Module<tf.Tensor4D, tf.Tensor2D> {
       });
     }
     const variant = (o.variant as OctResNetVariant | undefined) ?? 'default';
-    if (variant === 'd-li14' && o.alpha !== 0.5) {
+    const alphaProblem =
+      variant === 'd-li14'
+        ? dLi14AlphaProblem(o.alpha as number)
+        : variant === 'torchvision' && o.alpha !== 0
+          ? "torchvision's ResNet has one band; use alpha: 0, or variant 'default' for an Oct-ResNet with torchvision's names and the band inserted"
+          : null;
+    if (alphaProblem !== null) {
       throw new InvalidArgumentError({
         functionName: 'OctResNet',
         argument: 'options.alpha',
         value: o.alpha,
-        message: `options.alpha must be 0.5 with variant 'd-li14' (d-li14/octconv.pytorch fixes α = 0.5 inside its bottlenecks), got ${String(o.alpha)}; use variant 'default' for other α`,
+        message: `options.alpha ${String(o.alpha)} does not fit variant '${variant}': ${alphaProblem}`,
       });
     }
     this.depth = depth;
@@ -444,8 +522,9 @@ export class OctResNet extends Module<tf.Tensor4D, tf.Tensor2D> {
 }
 
 /**
- * Builds {@link OctResNet}: `octResNet({ depth: 50, alpha: 0.5 })`, or, for d-li14's pretrained
- * checkpoint, `octResNet({ depth: 50, alpha: 0.5, variant: 'd-li14' })`.
+ * Builds {@link OctResNet}: `octResNet({ depth: 50, alpha: 0.5 })`; for d-li14's pretrained
+ * checkpoint `octResNet({ depth: 50, alpha: 0.5, variant: 'd-li14' })`; for torchvision's
+ * ResNet-50 `octResNet({ depth: 50, alpha: 0, variant: 'torchvision' })`.
  */
 export function octResNet(options: OctResNetOptions): OctResNet {
   return new OctResNet(options);
