@@ -132,7 +132,7 @@ export function detailsTable(result: BenchmarkResult): TableData {
   return { headers, rows };
 }
 
-/** {@link detailsTable} as text or Markdown. */
+/** The details table (first-call time, peak and kept memory, kernels, leaks) as text or Markdown. */
 export function formatDetails(result: BenchmarkResult, markdown = false): string {
   const { headers, rows } = detailsTable(result);
   return render(headers, rows, markdown);
