@@ -4,6 +4,15 @@ import { groupedConv2d } from '../conv/conv2d';
 import { formatValue } from '../errors/format-value';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/octconv-error';
 import { addActivation, poolConcat, upsampleAdd } from '../kernels/fused-ops';
+import {
+  transformFilter,
+  type WinogradFilter,
+  type WinogradTile,
+  wasmThreads,
+  winogradAvailable,
+  winogradConv2d,
+} from '../kernels/winograd';
+import { winogradTileFor } from '../kernels/winograd-rule';
 import { checkOctaveTensor, type OctaveTensor, tidyOctave } from '../octave/octave-tensor';
 import { upsampleUnchecked } from '../resample/upsample';
 import { checkRecord } from '../shape/check-record';
@@ -24,10 +33,25 @@ import { planOctaveConv2d } from './octave-conv2d';
  */
 export type Activation = 'linear' | 'relu' | 'relu6';
 
+/**
+ * How a compiled OctConv runs its 3×3, stride-1, dilation-1 convolutions on wasm: `true` (the
+ * default) lets a rule measured per layer choose between the direct convolution and Winograd
+ * F(2×2,3×3) or F(4×4,3×3); `false` keeps the direct convolution everywhere; `'2x2'` or `'4x4'`
+ * forces that Winograd tile wherever it applies. Other backends always run direct convolutions.
+ */
+export type WinogradOption = boolean | '2x2' | '4x4';
+
 /** Options of {@link compileOctaveConv2d}: the OctConv's own, plus a fused activation. */
 export interface CompileOctaveConvOptions extends OctaveConvOptions {
   /** Applied to each output band after the sum (and the residual, if any). Default `'linear'`. */
   activation?: Activation;
+  /**
+   * Winograd minimal filtering for 3×3 stride-1 convolutions on wasm (default `true`: where a
+   * measured rule says it is faster). Winograd results differ from the direct convolution's by
+   * float32 rounding of a larger size: about 1e-6 relative for F(2×2,3×3) and 1e-5 to 1e-4 for
+   * F(4×4,3×3). `false` turns it off.
+   */
+  winograd?: WinogradOption;
 }
 
 /** An OctConv prepared for inference by {@link compileOctaveConv2d}. */
@@ -50,7 +74,15 @@ export interface CompiledOctaveConv {
   readonly disposed: boolean;
 }
 
-const COMPILE_KEYS = ['stride', 'padding', 'dilation', 'groups', 'strideMode', 'activation'];
+const COMPILE_KEYS = [
+  'stride',
+  'padding',
+  'dilation',
+  'groups',
+  'strideMode',
+  'activation',
+  'winograd',
+];
 
 function sameGeometry(a: OctavePathPlan, b: OctavePathPlan): boolean {
   return (
@@ -92,19 +124,25 @@ export function compileOctaveConv2d(
   options?: CompileOctaveConvOptions,
 ): CompiledOctaveConv {
   const fn = 'compileOctaveConv2d';
-  const { activation = 'linear', ...convOptions } = checkRecord(
-    fn,
-    'options',
-    options ?? {},
-    COMPILE_KEYS,
-    'option',
-  ) as CompileOctaveConvOptions;
+  const {
+    activation = 'linear',
+    winograd = true,
+    ...convOptions
+  } = checkRecord(fn, 'options', options ?? {}, COMPILE_KEYS, 'option') as CompileOctaveConvOptions;
   if (activation !== 'linear' && activation !== 'relu' && activation !== 'relu6') {
     throw new InvalidArgumentError({
       functionName: fn,
       argument: 'options.activation',
       value: activation,
       message: `options.activation must be 'linear', 'relu' or 'relu6', got ${formatValue(activation)}`,
+    });
+  }
+  if (winograd !== true && winograd !== false && winograd !== '2x2' && winograd !== '4x4') {
+    throw new InvalidArgumentError({
+      functionName: fn,
+      argument: 'options.winograd',
+      value: winograd,
+      message: `options.winograd must be true, false, '2x2' or '4x4', got ${formatValue(winograd)}`,
     });
   }
   const layer = checkOctaveWeights(fn, weights);
@@ -189,14 +227,18 @@ export function compileOctaveConv2d(
     return plan;
   };
 
+  /** One convolution; `key` names its filter (a path, or a band's concatenated filters). */
   const convolve = (
     input: tf.Tensor4D,
     filter: tf.Tensor4D,
+    key: string,
     bias: tf.Tensor1D | null,
     path: OctavePathPlan,
     plan: OctaveConvPlan,
     act: Activation,
   ): tf.Tensor4D => {
+    const fast = winogradFor(key, filter, bias, path, plan, input);
+    if (fast) return winogradConv2d(input, fast, path.pads, { activation: act });
     const attrs = {
       strides: [path.stride, path.stride],
       pad: explicitPadding(path.pads),
@@ -227,6 +269,60 @@ export function compileOctaveConv2d(
     const inputs: tf.NamedTensorMap = bias ? { x: input, filter, bias } : { x: input, filter };
     return tf.engine().runKernel('FusedConv2D', inputs, attrs) as tf.Tensor4D;
   };
+  // Filters transformed for Winograd, per filter, bias and tile: made the first time a call
+  // chooses that tile for them (the choice depends on the input size), then kept.
+  const transformed = new Map<string, WinogradFilter>();
+  /**
+   * The transformed filter when this dense 3×3 stride-1 convolution runs as Winograd here (wasm
+   * with SIMD, and the option or the measured rule says so), else null.
+   */
+  const winogradFor = (
+    key: string,
+    filter: tf.Tensor4D,
+    bias: tf.Tensor1D | null,
+    path: OctavePathPlan,
+    plan: OctaveConvPlan,
+    input: tf.Tensor4D,
+  ): WinogradFilter | null => {
+    const [kh, kw, filterIn, outChannels] = filter.shape;
+    if (
+      winograd === false ||
+      kh !== 3 ||
+      kw !== 3 ||
+      path.groups !== 1 ||
+      path.stride !== 1 ||
+      plan.dilation !== 1 ||
+      !winogradAvailable()
+    ) {
+      return null;
+    }
+    const [batch, height, width] = input.shape;
+    const tile: 0 | WinogradTile =
+      winograd === '2x2'
+        ? 2
+        : winograd === '4x4'
+          ? 4
+          : winogradTileFor(
+              {
+                inChannels: filterIn,
+                outChannels,
+                height: height + path.pads.top + path.pads.bottom - 2,
+                width: width + path.pads.left + path.pads.right - 2,
+                batch,
+              },
+              wasmThreads(),
+            );
+    if (tile === 0) return null;
+    const id = `${key}|${bias ? 'bias' : ''}|${tile}`;
+    let result = transformed.get(id);
+    if (result === undefined) {
+      result = transformFilter(filter, bias, tile);
+      for (const t of [...result.points, ...(result.bias ? [result.bias] : [])]) own(t);
+      transformed.set(id, result);
+    }
+    return result;
+  };
+
   /** ReLU6's cap after a fused step that clamped at 0 only. */
   const capped = (y: tf.Tensor4D): tf.Tensor4D => (cap ? tf.minimum(y, 6) : y);
 
@@ -277,7 +373,7 @@ export function compileOctaveConv2d(
         };
         /** One path's own convolution, on its (pooled) source band. */
         const path = (p: OctavePathPlan, bias: tf.Tensor1D | null, act: Activation) =>
-          convolve(source(p.from, p.downsample), filters[p.name]!, bias, p, plan, act);
+          convolve(source(p.from, p.downsample), filters[p.name]!, p.name, bias, p, plan, act);
         const output: OctaveTensor = { high: null, low: null };
         for (const band of ['high', 'low'] as const) {
           const into = OCTAVE_PATHS.map((p) => plan.paths[p.name]).filter(
@@ -292,12 +388,46 @@ export function compileOctaveConv2d(
           let y: tf.Tensor4D | null = null;
           const fromHigh = direct.find((p) => p.from === 'high');
           const fromLow = direct.find((p) => p.from === 'low');
+          // Winograd's output step adds what follows (L→H upsampled, the residual) and applies
+          // the activation itself.
+          const fusedWinograd = (
+            input: tf.Tensor4D,
+            fast: WinogradFilter,
+            p: OctavePathPlan,
+          ): tf.Tensor4D =>
+            winogradConv2d(input, fast, p.pads, {
+              residual: extra,
+              up: up ? path(up, null, 'linear') : null,
+              activation,
+            });
           if (fromHigh && fromLow && concatenated[band] && sameGeometry(fromHigh, fromLow)) {
             const input = poolConcat(
               source('high', fromHigh.downsample - 1),
               source('low', fromLow.downsample),
             );
-            y = convolve(input, concatenated[band]!, biases[band], fromLow, plan, actOnDirect);
+            const filter = concatenated[band]!;
+            const fast = winogradFor(band, filter, biases[band], fromLow, plan, input);
+            if (fast) {
+              output[band] = fusedWinograd(input, fast, fromLow);
+              continue;
+            }
+            y = convolve(input, filter, band, biases[band], fromLow, plan, actOnDirect);
+          } else if (direct.length === 1) {
+            const [only] = direct as [OctavePathPlan];
+            const input = source(only.from, only.downsample);
+            const fast = winogradFor(
+              only.name,
+              filters[only.name]!,
+              biases[band],
+              only,
+              plan,
+              input,
+            );
+            if (fast) {
+              output[band] = fusedWinograd(input, fast, only);
+              continue;
+            }
+            y = path(only, biases[band], actOnDirect);
           } else if (direct.length > 0) {
             const [first, second] = direct as [OctavePathPlan, OctavePathPlan | undefined];
             y = path(first, biases[band], second ? 'linear' : actOnDirect);
