@@ -302,8 +302,7 @@ function outputTransform(m) {
             (local.set $oy (i32.add (i32.mul ${get('ty')} (i32.const ${m})) ${get('i')}))
             (if (i32.lt_u ${get('oy')} ${get('h')}) (then
               (local.set $v (v128.load (i32.add ${get('tmp2')} (i32.shl ${get('i')} (i32.const 4)))))
-              (if ${get('bias')} (then
-                (local.set $v (f32x4.add ${get('v')} (v128.load (i32.add ${get('bias')} ${get('kb')}))))))
+              (if ${get('bias')} (then ${addend(`(i32.add ${get('bias')} ${get('kb')})`)}))
               (local.set $ob (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul ${get('b')} ${get('h')})
                 ${get('oy')}) ${get('w')}) ${get('ox')}) ${get('kbytes')}) ${get('kb')}))
               (if ${get('res')} (then ${addend(`(i32.add ${get('res')} ${get('ob')})`)}))

@@ -1,4 +1,4 @@
-import type { BenchmarkResult } from '../schema/result-schema';
+import { type BenchmarkResult, IMPLAUSIBLE_EFFICIENCY } from '../schema/result-schema';
 
 function render(headers: string[], rows: string[][], markdown: boolean): string {
   if (markdown) {
@@ -42,17 +42,33 @@ export function noiseOf(result: BenchmarkResult['results'][number]): string {
   return reasons.join(', ');
 }
 
-/** A warning under the table when some speed-ups rest on few runs or a wide p10–p90 spread. */
+/**
+ * A warning under the table when some speed-ups rest on few runs or a wide p10–p90 spread, or
+ * when an efficiency is implausible (a measurement problem, not a result).
+ */
 export function formatNoiseWarning(result: BenchmarkResult): string {
   const noisy = result.results.filter((r) => noiseOf(r) !== '');
-  if (noisy.length === 0) return '';
-  return [
-    `⚠ ${noisy.length} of ${result.results.length} speed-ups are noisy (${noisy.map((r) => `${r.caseId}@${r.backend}: ${noiseOf(r)}`).join('; ')}).`,
-    `  Ratios need --runs ${STABLE_RUNS} or more and a p10–p90 spread under ${WIDE_SPREAD * 100}% of the median to be stable; close other programs and run again.`,
-  ].join('\n');
+  const implausible = result.results.filter((r) => r.implausible);
+  const lines: string[] = [];
+  if (noisy.length > 0) {
+    lines.push(
+      `⚠ ${noisy.length} of ${result.results.length} speed-ups are noisy (${noisy.map((r) => `${r.caseId}@${r.backend}: ${noiseOf(r)}`).join('; ')}).`,
+      `  Ratios need --runs ${STABLE_RUNS} or more and a p10–p90 spread under ${WIDE_SPREAD * 100}% of the median to be stable; close other programs and run again.`,
+    );
+  }
+  if (implausible.length > 0) {
+    lines.push(
+      `⚠ ${implausible.length} efficiencies exceed ${IMPLAUSIBLE_EFFICIENCY} (${implausible.map((r) => `${r.caseId}@${r.backend}: ${r.efficiency.toFixed(2)}`).join('; ')}): the twins run the same compiled path, so this is a measurement problem (one twin ran cold or disturbed), not a result. Run again.`,
+    );
+  }
+  return lines.join('\n');
 }
 
-/** The results table: case, backend, ms (median, p10–p90) of both variants, speed-up, theory, efficiency. */
+/**
+ * The results table: case, backend, ms (median, p10–p90) of both variants, speed-up, theory,
+ * efficiency (flagged above {@link IMPLAUSIBLE_EFFICIENCY}), and the octave variant's gain over a
+ * bare `tf.conv2d` where the case has one.
+ */
 export function formatResults(result: BenchmarkResult, markdown = false): string {
   const rows = result.results.map((r) => [
     r.caseId,
@@ -61,7 +77,8 @@ export function formatResults(result: BenchmarkResult, markdown = false): string
     `${ms(r.vanilla.timing.median)} (${ms(r.vanilla.timing.p10)}–${ms(r.vanilla.timing.p90)})`,
     `${r.speedup.toFixed(2)}×`,
     `${r.theoretical.toFixed(2)}×`,
-    r.efficiency.toFixed(2),
+    r.implausible ? `${r.efficiency.toFixed(2)} ⚠ implausible` : r.efficiency.toFixed(2),
+    r.baselineSpeedup === undefined ? '' : `${r.baselineSpeedup.toFixed(2)}×`,
     `${r.octave.kernelCount} / ${r.vanilla.kernelCount}`,
     noiseOf(r) ? `⚠ ${noiseOf(r)}` : '',
   ]);
@@ -74,6 +91,7 @@ export function formatResults(result: BenchmarkResult, markdown = false): string
       'speed-up',
       'theoretical',
       'efficiency',
+      'vs tf.conv2d',
       'kernels oct / van',
       'noise',
     ],

@@ -218,8 +218,11 @@
             (local.set $oy (i32.add (i32.mul (local.get $ty) (i32.const 2)) (local.get $i)))
             (if (i32.lt_u (local.get $oy) (local.get $h)) (then
               (local.set $v (v128.load (i32.add (local.get $tmp2) (i32.shl (local.get $i) (i32.const 4)))))
-              (if (local.get $bias) (then
-                (local.set $v (f32x4.add (local.get $v) (v128.load (i32.add (local.get $bias) (local.get $kb)))))))
+              (if (local.get $bias) (then 
+              (local.set $v (f32x4.add (local.get $v)
+                (if (result v128) (local.get $full)
+                  (then (v128.load (i32.add (local.get $bias) (local.get $kb))))
+                  (else (call $load_lanes (i32.add (local.get $bias) (local.get $kb)) (local.get $rem))))))))
               (local.set $ob (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $h))
                 (local.get $oy)) (local.get $w)) (local.get $ox)) (local.get $kbytes)) (local.get $kb)))
               (if (local.get $res) (then 

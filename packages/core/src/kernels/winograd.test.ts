@@ -63,16 +63,13 @@ async function check(c: Case, tile: WinogradTile): Promise<number> {
     return c.activation === 'relu' ? Math.max(sum, 0) : sum;
   });
   const before = tf.memory().numTensors;
-  const filter = transformFilter(
-    w.tensor as tf.Tensor4D,
-    (b?.tensor as tf.Tensor1D | undefined) ?? null,
-    tile,
-  );
+  const filter = transformFilter(w.tensor as tf.Tensor4D, tile);
   const out = winogradConv2d(
     x.tensor as tf.Tensor4D,
     filter,
     { top: c.pad, bottom: c.pad, left: c.pad, right: c.pad },
     {
+      bias: b?.tensor as tf.Tensor1D | undefined,
       residual: res?.tensor as tf.Tensor4D | undefined,
       up: up?.tensor as tf.Tensor4D | undefined,
       activation: c.activation,
@@ -80,7 +77,7 @@ async function check(c: Case, tile: WinogradTile): Promise<number> {
   );
   expect(out.shape).toEqual(y.shape);
   const actual = await out.data();
-  tf.dispose([out, ...filter.points, ...(filter.bias ? [filter.bias] : [])]);
+  tf.dispose([out, ...filter.points]);
   expect(tf.memory().numTensors - before, 'tensors left').toBe(0);
   tf.dispose([x.tensor, w.tensor, b?.tensor, res?.tensor, up?.tensor].filter((t) => t != null));
   assertClose(`${JSON.stringify(c)} F(${tile}×${tile},3×3)`, actual, expected, TOLERANCE[tile]);
@@ -145,7 +142,7 @@ describe('Winograd F(2×2,3×3) and F(4×4,3×3) on wasm [wasm]', () => {
   it('keeps NaN through the fused ReLU, as PyTorch does', async () => {
     const x = tf.fill([1, 4, 4, 4], Number.NaN) as tf.Tensor4D;
     const w = tf.ones([3, 3, 4, 4]) as tf.Tensor4D;
-    const filter = transformFilter(w, null, 4);
+    const filter = transformFilter(w, 4);
     const y = winogradConv2d(
       x,
       filter,

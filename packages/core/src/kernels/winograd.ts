@@ -195,20 +195,14 @@ export interface WinogradFilter {
   readonly outChannels: number;
   /** `(tile + 2)²` transformed filters, `G g Gᵀ` at each point, zero-padded to [1, 1, cp, kp]. */
   readonly points: tf.Tensor4D[];
-  /** The bias zero-padded to kp, or null. */
-  readonly bias: tf.Tensor1D | null;
 }
 
 /**
- * @internal Transforms a [3, 3, C, K] filter (and its bias) for F(tile×tile, 3×3), in float64
- * then rounded once to float32. Reads the filter's values (synchronously: wasm only). The caller
- * owns the tensors returned.
+ * @internal Transforms a [3, 3, C, K] filter for F(tile×tile, 3×3), in float64 then rounded once
+ * to float32. Reads the filter's values (synchronously: wasm only). The caller owns the tensors
+ * returned.
  */
-export function transformFilter(
-  filter: tf.Tensor4D,
-  bias: tf.Tensor1D | null,
-  tile: WinogradTile,
-): WinogradFilter {
+export function transformFilter(filter: tf.Tensor4D, tile: WinogradTile): WinogradFilter {
   const [kh, kw, inC, outC] = filter.shape;
   if (kh !== 3 || kw !== 3) throw new Error('octconv: Winograd needs a 3×3 filter');
   const g = filter.dataSync();
@@ -239,22 +233,17 @@ export function transformFilter(
       }
     }
   }
-  let paddedBias: tf.Tensor1D | null = null;
-  if (bias) {
-    const values = new Float32Array(kp);
-    values.set(bias.dataSync());
-    paddedBias = tf.tensor1d(values);
-  }
   return {
     tile,
     outChannels: outC,
     points: out.map((values) => tf.tensor4d(values, [1, 1, cp, kp])),
-    bias: paddedBias,
   };
 }
 
 /** What a Winograd convolution adds after itself, in its output transform. */
 export interface WinogradEpilogue {
+  /** Per output channel. */
+  bias?: tf.Tensor1D | null;
   /** Added to the output (same shape): a ResNet shortcut. */
   residual?: tf.Tensor4D | null;
   /** A half-size map added nearest-upsampled (pixel (i, j) takes (i >> 1, j >> 1)). */
@@ -302,9 +291,9 @@ export function winogradConv2d(
   } finally {
     tf.dispose(transformed);
   }
-  const { residual, up, activation } = epilogue;
+  const { bias, residual, up, activation } = epilogue;
   const inputs: tf.NamedTensorMap = { ...products };
-  if (filter.bias) inputs.bias = filter.bias;
+  if (bias) inputs.bias = bias;
   if (residual) inputs.res = residual;
   if (up) inputs.up = up;
   try {

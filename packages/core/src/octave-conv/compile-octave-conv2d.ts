@@ -12,7 +12,7 @@ import {
   winogradAvailable,
   winogradConv2d,
 } from '../kernels/winograd';
-import { winogradTileFor } from '../kernels/winograd-rule';
+import { winogradTileFor, winogradTilesFor } from '../kernels/winograd-rule';
 import { checkOctaveTensor, type OctaveTensor, tidyOctave } from '../octave/octave-tensor';
 import { upsampleUnchecked } from '../resample/upsample';
 import { checkRecord } from '../shape/check-record';
@@ -214,6 +214,40 @@ export function compileOctaveConv2d(
   for (const { name } of OCTAVE_PATHS) {
     if (filters[name]) ownWeights[name] = { filter: filters[name]! };
   }
+  // Winograd: each 3×3 filter that a stride-1 convolution uses (a band's concatenated filters in
+  // place of the paths they join), transformed now for every tile the option or the rule may
+  // pick for it at some input size; a call whose tile was not prepared runs the direct
+  // convolution.
+  const forcedTile: WinogradTile | null = winograd === '2x2' ? 2 : winograd === '4x4' ? 4 : null;
+  const transformed = new Map<string, WinogradFilter>();
+  const strideOne =
+    (convOptions.stride ?? 1) === 1 || (convOptions.strideMode ?? 'pool') === 'pool';
+  if (
+    winograd !== false &&
+    groups === 1 &&
+    (convOptions.dilation ?? 1) === 1 &&
+    strideOne &&
+    winogradAvailable()
+  ) {
+    const threads = wasmThreads();
+    const candidates: [string, tf.Tensor4D][] = [];
+    for (const band of ['high', 'low'] as const) {
+      if (concatenated[band]) candidates.push([band, concatenated[band]!]);
+    }
+    for (const { name, to } of OCTAVE_PATHS) {
+      if (filters[name] && !concatenated[to]) candidates.push([name, filters[name]!]);
+    }
+    for (const [key, filter] of candidates) {
+      const [kh, kw, filterIn, filterOut] = filter.shape;
+      if (kh !== 3 || kw !== 3) continue;
+      const tiles = forcedTile ? [forcedTile] : winogradTilesFor(filterIn, filterOut, threads);
+      for (const tile of tiles) {
+        const prepared = transformFilter(filter, tile);
+        for (const point of prepared.points) own(point);
+        transformed.set(`${key}|${tile}`, prepared);
+      }
+    }
+  }
   const plans = new Map<string, OctaveConvPlan>();
   let disposed = false;
 
@@ -237,8 +271,8 @@ export function compileOctaveConv2d(
     plan: OctaveConvPlan,
     act: Activation,
   ): tf.Tensor4D => {
-    const fast = winogradFor(key, filter, bias, path, plan, input);
-    if (fast) return winogradConv2d(input, fast, path.pads, { activation: act });
+    const fast = winogradFor(key, filter, path, plan, input);
+    if (fast) return winogradConv2d(input, fast, path.pads, { bias, activation: act });
     const attrs = {
       strides: [path.stride, path.stride],
       pad: explicitPadding(path.pads),
@@ -269,26 +303,19 @@ export function compileOctaveConv2d(
     const inputs: tf.NamedTensorMap = bias ? { x: input, filter, bias } : { x: input, filter };
     return tf.engine().runKernel('FusedConv2D', inputs, attrs) as tf.Tensor4D;
   };
-  // Filters transformed for Winograd, per filter, bias and tile: made the first time a call
-  // chooses that tile for them (the choice depends on the input size), then kept.
-  const transformed = new Map<string, WinogradFilter>();
   /**
    * The transformed filter when this dense 3×3 stride-1 convolution runs as Winograd here (wasm
-   * with SIMD, and the option or the measured rule says so), else null.
+   * with SIMD, and the option or the measured rule picks a tile that was prepared), else null.
    */
   const winogradFor = (
     key: string,
     filter: tf.Tensor4D,
-    bias: tf.Tensor1D | null,
     path: OctavePathPlan,
     plan: OctaveConvPlan,
     input: tf.Tensor4D,
   ): WinogradFilter | null => {
-    const [kh, kw, filterIn, outChannels] = filter.shape;
     if (
-      winograd === false ||
-      kh !== 3 ||
-      kw !== 3 ||
+      transformed.size === 0 ||
       path.groups !== 1 ||
       path.stride !== 1 ||
       plan.dilation !== 1 ||
@@ -297,30 +324,19 @@ export function compileOctaveConv2d(
       return null;
     }
     const [batch, height, width] = input.shape;
-    const tile: 0 | WinogradTile =
-      winograd === '2x2'
-        ? 2
-        : winograd === '4x4'
-          ? 4
-          : winogradTileFor(
-              {
-                inChannels: filterIn,
-                outChannels,
-                height: height + path.pads.top + path.pads.bottom - 2,
-                width: width + path.pads.left + path.pads.right - 2,
-                batch,
-              },
-              wasmThreads(),
-            );
-    if (tile === 0) return null;
-    const id = `${key}|${bias ? 'bias' : ''}|${tile}`;
-    let result = transformed.get(id);
-    if (result === undefined) {
-      result = transformFilter(filter, bias, tile);
-      for (const t of [...result.points, ...(result.bias ? [result.bias] : [])]) own(t);
-      transformed.set(id, result);
-    }
-    return result;
+    const tile =
+      forcedTile ??
+      winogradTileFor(
+        {
+          inChannels: filter.shape[2],
+          outChannels: filter.shape[3],
+          height: height + path.pads.top + path.pads.bottom - 2,
+          width: width + path.pads.left + path.pads.right - 2,
+          batch,
+        },
+        wasmThreads(),
+      );
+    return tile === 0 ? null : (transformed.get(`${key}|${tile}`) ?? null);
   };
 
   /** ReLU6's cap after a fused step that clamped at 0 only. */
@@ -396,6 +412,7 @@ export function compileOctaveConv2d(
             p: OctavePathPlan,
           ): tf.Tensor4D =>
             winogradConv2d(input, fast, p.pads, {
+              bias: biases[band],
               residual: extra,
               up: up ? path(up, null, 'linear') : null,
               activation,
@@ -406,7 +423,7 @@ export function compileOctaveConv2d(
               source('low', fromLow.downsample),
             );
             const filter = concatenated[band]!;
-            const fast = winogradFor(band, filter, biases[band], fromLow, plan, input);
+            const fast = winogradFor(band, filter, fromLow, plan, input);
             if (fast) {
               output[band] = fusedWinograd(input, fast, fromLow);
               continue;
@@ -415,14 +432,7 @@ export function compileOctaveConv2d(
           } else if (direct.length === 1) {
             const [only] = direct as [OctavePathPlan];
             const input = source(only.from, only.downsample);
-            const fast = winogradFor(
-              only.name,
-              filters[only.name]!,
-              biases[band],
-              only,
-              plan,
-              input,
-            );
+            const fast = winogradFor(only.name, filters[only.name]!, only, plan, input);
             if (fast) {
               output[band] = fusedWinograd(input, fast, only);
               continue;
