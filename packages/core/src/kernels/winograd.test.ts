@@ -8,7 +8,9 @@ import {
 } from '@octconv/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedMemoryVariant } from './wasm-simd';
 import { transformFilter, type WinogradTile, winogradAvailable, winogradConv2d } from './winograd';
+import { WINOGRAD_F2_WASM, WINOGRAD_F4_WASM } from './winograd-simd-binary';
 
 /** One Winograd convolution case: a 3×3 stride-1 convolution and what its output step fuses. */
 interface Case {
@@ -63,6 +65,8 @@ async function check(c: Case, tile: WinogradTile): Promise<number> {
     return c.activation === 'relu' ? Math.max(sum, 0) : sum;
   });
   const before = tf.memory().numTensors;
+  // The kernel's own buffers (transformed inputs, products, scratch) live on the backend only.
+  const buffers = tf.backend().numDataIds();
   const filter = transformFilter(w.tensor as tf.Tensor4D, tile);
   const out = winogradConv2d(
     x.tensor as tf.Tensor4D,
@@ -79,6 +83,7 @@ async function check(c: Case, tile: WinogradTile): Promise<number> {
   const actual = await out.data();
   tf.dispose([out, ...filter.points]);
   expect(tf.memory().numTensors - before, 'tensors left').toBe(0);
+  expect(tf.backend().numDataIds() - buffers, 'backend buffers left').toBe(0);
   tf.dispose([x.tensor, w.tensor, b?.tensor, res?.tensor, up?.tensor].filter((t) => t != null));
   assertClose(`${JSON.stringify(c)} F(${tile}×${tile},3×3)`, actual, expected, TOLERANCE[tile]);
   let worst = 0;
@@ -153,6 +158,24 @@ describe('Winograd F(2×2,3×3) and F(4×4,3×3) on wasm [wasm]', () => {
     );
     expect(Array.from(await y.data()).every(Number.isNaN)).toBe(true);
     tf.dispose([x, w, y, ...filter.points]);
+  });
+});
+
+describe('the Winograd modules', () => {
+  it('each stay under the 4 KB a browser compiles synchronously, and link to a shared memory', () => {
+    for (const base64 of [WINOGRAD_F2_WASM, WINOGRAD_F4_WASM]) {
+      const plain = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const shared = sharedMemoryVariant(plain);
+      expect(plain.length).toBeLessThanOrEqual(4096);
+      expect(shared.length).toBeLessThanOrEqual(4096);
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(shared as BufferSource), {
+        env: { memory },
+      });
+      expect(Object.keys(instance.exports).sort()).toEqual(
+        base64 === WINOGRAD_F2_WASM ? ['win_in2', 'win_out2'] : ['win_in4', 'win_out4'],
+      );
+    }
   });
 });
 

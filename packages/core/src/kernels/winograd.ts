@@ -13,8 +13,7 @@ import { WINOGRAD_F2_WASM, WINOGRAD_F4_WASM } from './winograd-simd-binary';
 /** Output tile size: F(2×2,3×3) or F(4×4,3×3). */
 export type WinogradTile = 2 | 4;
 
-const INPUT = 'OctconvWinogradInput';
-const OUTPUT = 'OctconvWinogradOutput';
+const CONV = 'OctconvWinogradConv2D';
 
 /** G (α×3) of each tile size, as scripts/winograd-wat.mjs's Bᵀ and Aᵀ (points 0, ±1, ±2). */
 const G: Record<WinogradTile, number[][]> = {
@@ -66,7 +65,7 @@ export function winogradAvailable(): boolean {
   if (tf.getBackend() !== 'wasm') return false;
   const backend = tf.backend();
   if (exportsFor(backend, 2) === null || exportsFor(backend, 4) === null) return false;
-  if (tf.getKernel(INPUT, 'wasm') == null) registerKernels();
+  if (tf.getKernel(CONV, 'wasm') == null) registerKernels();
   return true;
 }
 
@@ -95,16 +94,11 @@ function writeTable(backend: object, scratch: tf.TensorInfo, matrices: tf.Tensor
   return table;
 }
 
-interface InputAttrs {
+interface ConvAttrs {
   tile: WinogradTile;
   padTop: number;
   padLeft: number;
-  tilesH: number;
-  tilesW: number;
-}
-
-interface OutputAttrs {
-  tile: WinogradTile;
+  /** Output height, width and channels. */
   height: number;
   width: number;
   channels: number;
@@ -114,27 +108,43 @@ interface OutputAttrs {
   ceil: number;
 }
 
+const GEMM_ATTRS = {
+  strides: [1, 1],
+  pad: 'valid',
+  dataFormat: 'NHWC',
+  dilations: [1, 1],
+} as unknown as tf.NamedAttrMap;
+
 function registerKernels(): void {
+  // One kernel for the whole convolution: the input transform, the (tile + 2)² products as
+  // tfjs-backend-wasm's own Conv2D kernel (XNNPACK, 1×1) called directly, each transformed input
+  // freed as soon as its product is made, and the output transform. Calling the Conv2D kernel
+  // directly skips the engine's per-call bookkeeping, 36 times per convolution for F(4×4,3×3).
+  const conv2d = tf.getKernel('Conv2D', 'wasm')!.kernelFunc;
   tf.registerKernel({
-    kernelName: INPUT,
+    kernelName: CONV,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const { x } = inputs as { x: tf.TensorInfo };
-      const a = attrs as unknown as InputAttrs;
-      const [batch, height, width, channels] = x.shape as [number, number, number, number];
-      const cp = padded(channels);
+      const wasm = backend as tf.KernelBackend;
+      const a = attrs as unknown as ConvAttrs;
+      const named = inputs as Record<string, tf.TensorInfo | undefined>;
+      const { x, bias, res, up } = named;
       const points = (a.tile + 2) ** 2;
+      const filters = Array.from({ length: points }, (_, i) => named[`p${i}`]!);
+      const [batch, height, width, channels] = x!.shape as [number, number, number, number];
+      const cp = filters[0]!.shape[2]!;
+      const kp = filters[0]!.shape[3]!;
       const tiles = batch * a.tilesH * a.tilesW;
-      const matrices = Array.from({ length: points }, () =>
+      const exports = exportsFor(backend, a.tile)!;
+      const transformed = Array.from({ length: points }, () =>
         makeWasmOutput(backend, [1, 1, tiles, cp]),
       );
-      const scratch = scratchWith(backend, a.tile, points * cp + points * 4);
-      const table = writeTable(backend, scratch, matrices);
-      const run = exportsFor(backend, a.tile)![a.tile === 2 ? 'win_in2' : 'win_in4']!;
-      run(
-        heapOffset(backend, x),
-        table,
-        table + points * 4,
+      const inScratch = scratchWith(backend, a.tile, points * cp + points * 4);
+      const inTable = writeTable(backend, inScratch, transformed);
+      exports[a.tile === 2 ? 'win_in2' : 'win_in4']!(
+        heapOffset(backend, x!),
+        inTable,
+        inTable + points * 4,
         batch,
         height,
         width,
@@ -145,36 +155,31 @@ function registerKernels(): void {
         a.tilesH,
         a.tilesW,
       );
-      (backend as tf.KernelBackend).disposeData(scratch.dataId);
-      return matrices;
-    },
-  });
-  tf.registerKernel({
-    kernelName: OUTPUT,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const a = attrs as unknown as OutputAttrs;
-      const points = (a.tile + 2) ** 2;
-      const named = inputs as Record<string, tf.TensorInfo | undefined>;
-      const matrices = Array.from({ length: points }, (_, i) => named[`m${i}`]!);
-      const { bias, res, up } = named;
-      const batch = a.tilesH === 0 ? 0 : matrices[0]!.shape[2]! / (a.tilesH * a.tilesW);
+      wasm.disposeData(inScratch.dataId);
+      const products = transformed.map((v, i) => {
+        const m = conv2d({
+          inputs: { x: v, filter: filters[i]! },
+          backend,
+          attrs: GEMM_ATTRS,
+        }) as tf.TensorInfo;
+        wasm.disposeData(v.dataId);
+        return m;
+      });
       const out = makeWasmOutput(backend, [batch, a.height, a.width, a.channels]);
-      const scratch = scratchWith(backend, a.tile, (a.tile + 2) * a.tile * 4 + a.tile * 4);
-      const table = writeTable(backend, scratch, matrices);
-      const run = exportsFor(backend, a.tile)![a.tile === 2 ? 'win_out2' : 'win_out4']!;
-      run(
-        table,
+      const outScratch = scratchWith(backend, a.tile, (a.tile + 2) * a.tile * 4 + a.tile * 4);
+      const outTable = writeTable(backend, outScratch, products);
+      exports[a.tile === 2 ? 'win_out2' : 'win_out4']!(
+        outTable,
         bias ? heapOffset(backend, bias) : 0,
         res ? heapOffset(backend, res) : 0,
         up ? heapOffset(backend, up) : 0,
         heapOffset(backend, out),
-        table + points * 4,
+        outTable + points * 4,
         batch,
         a.height,
         a.width,
         a.channels,
-        matrices[0]!.shape[3]!,
+        kp,
         a.tilesH,
         a.tilesW,
         up ? up.shape[1]! : 0,
@@ -182,7 +187,8 @@ function registerKernels(): void {
         a.floor,
         a.ceil,
       );
-      (backend as tf.KernelBackend).disposeData(scratch.dataId);
+      wasm.disposeData(outScratch.dataId);
+      for (const m of products) wasm.disposeData(m.dataId);
       return out;
     },
   });
@@ -269,45 +275,24 @@ export function winogradConv2d(
   const { tile } = filter;
   const tilesH = Math.ceil(outH / tile);
   const tilesW = Math.ceil(outW / tile);
-  const engine = tf.engine();
-  const transformed = engine.runKernel(INPUT, { x }, {
-    tile,
-    padTop: pads.top,
-    padLeft: pads.left,
-    tilesH,
-    tilesW,
-  } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor4D[];
-  const products: Record<string, tf.Tensor> = {};
-  const gemm = {
-    strides: [1, 1],
-    pad: 'valid',
-    dataFormat: 'NHWC',
-    dilations: [1, 1],
-  } as unknown as tf.NamedAttrMap;
-  try {
-    transformed.forEach((v, i) => {
-      products[`m${i}`] = engine.runKernel('Conv2D', { x: v, filter: filter.points[i]! }, gemm);
-    });
-  } finally {
-    tf.dispose(transformed);
-  }
   const { bias, residual, up, activation } = epilogue;
-  const inputs: tf.NamedTensorMap = { ...products };
+  const inputs: tf.NamedTensorMap = { x };
+  filter.points.forEach((point, i) => {
+    inputs[`p${i}`] = point;
+  });
   if (bias) inputs.bias = bias;
   if (residual) inputs.res = residual;
   if (up) inputs.up = up;
-  try {
-    return engine.runKernel(OUTPUT, inputs, {
-      tile,
-      height: outH,
-      width: outW,
-      channels: filter.outChannels,
-      tilesH,
-      tilesW,
-      floor: activation === 'linear' ? -Infinity : 0,
-      ceil: activation === 'relu6' ? 6 : Infinity,
-    } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
-  } finally {
-    tf.dispose(Object.values(products));
-  }
+  return tf.engine().runKernel(CONV, inputs, {
+    tile,
+    padTop: pads.top,
+    padLeft: pads.left,
+    height: outH,
+    width: outW,
+    channels: filter.outChannels,
+    tilesH,
+    tilesW,
+    floor: activation === 'linear' ? -Infinity : 0,
+    ceil: activation === 'relu6' ? 6 : Infinity,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
