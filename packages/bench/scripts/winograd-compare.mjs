@@ -1,7 +1,8 @@
 // The compiled path before and after Winograd, side by side in one process: each case compiled
-// twice, `winograd: false` (the direct convolutions, as before) and the default (the measured
-// rule), the two interleaved (rotating which goes first), medians with p10–p90, and the largest
-// difference between their outputs relative to the output's largest magnitude. wasm, batch 1.
+// three times, `winograd: false` (the direct convolutions, as before), the default (the measured
+// rule, F(2×2,3×3)) and `'fast'` (the rule with F(4×4,3×3) allowed), interleaved (rotating which
+// goes first), medians with p10–p90, and the largest difference of each Winograd output from the
+// direct one relative to the output's largest magnitude. wasm, batch 1.
 //   node packages/bench/scripts/winograd-compare.mjs --threads 1 [--runs 10]
 //     [--cases layers,resnet26,resnet50] [--json out.json]
 // (build the packages first; speed numbers want a quiet machine: check `uptime` first).
@@ -34,30 +35,33 @@ const quantile = (xs, q) => {
 
 const outputs = (y) => (Array.isArray(y) ? y : y.high !== undefined ? [y.high, y.low] : [y]);
 
-/** Interleaved timings of [before, after] plus their outputs' largest relative difference. */
-async function compare(name, before, after, dispose) {
+const MODES = [false, true, 'fast'];
+
+/** Interleaved timings of the three modes plus each output's largest relative difference. */
+async function compare(name, runners, dispose) {
   const run = (f) => {
     const ys = outputs(f()).filter((t) => t);
     const data = ys.map((t) => t.dataSync());
     tf.dispose(ys);
     return data;
   };
-  const a = run(before);
-  const b = run(after);
-  let worst = 0;
+  const results = runners.map(run);
   let scale = 0;
-  a.forEach((values, i) => {
-    values.forEach((v, j) => {
-      scale = Math.max(scale, Math.abs(v));
-      worst = Math.max(worst, Math.abs(v - b[i][j]));
+  for (const values of results[0]) for (const v of values) scale = Math.max(scale, Math.abs(v));
+  const differences = results.map((result) => {
+    let worst = 0;
+    result.forEach((values, i) => {
+      values.forEach((v, j) => {
+        worst = Math.max(worst, Math.abs(v - results[0][i][j]));
+      });
     });
+    return worst / scale;
   });
-  const runners = [before, after];
   for (let i = 0; i < 2; i++) for (const f of runners) run(f);
-  const times = [[], []];
+  const times = runners.map(() => []);
   for (let i = 0; i < RUNS; i++) {
-    for (let k = 0; k < 2; k++) {
-      const j = (k + i) % 2;
+    for (let k = 0; k < runners.length; k++) {
+      const j = (k + i) % runners.length;
       const start = performance.now();
       run(runners[j]);
       times[j].push(performance.now() - start);
@@ -69,10 +73,10 @@ async function compare(name, before, after, dispose) {
     p10: quantile(t, 0.1),
     p90: quantile(t, 0.9),
   }));
-  const row = { name, before: stats[0], after: stats[1], relativeDifference: worst / scale };
+  const row = { name, modes: MODES, stats, relativeDifference: differences };
   const f = (s) => `${s.median.toFixed(2)} (${s.p10.toFixed(2)}–${s.p90.toFixed(2)})`;
   console.log(
-    `| ${name} | ${f(stats[0])} | ${f(stats[1])} | ${(stats[0].median / stats[1].median).toFixed(2)}× | ${row.relativeDifference.toExponential(1)} |`,
+    `| ${name} | ${stats.map(f).join(' | ')} | ${(stats[0].median / stats[1].median).toFixed(2)}× | ${(stats[0].median / stats[2].median).toFixed(2)}× | ${differences[1].toExponential(1)} / ${differences[2].toExponential(1)} |`,
   );
   return row;
 }
@@ -96,16 +100,13 @@ function layerCase(channels, size, alpha) {
     low: split.low > 0 ? tf.randomNormal([1, size / 2, size / 2, split.low]) : null,
   };
   const options = alpha === 0 ? { strideMode: 'conv' } : {};
-  const before = compileOctaveConv2d(weights, { ...options, winograd: false });
-  const after = compileOctaveConv2d(weights, options);
+  const layers = MODES.map((winograd) => compileOctaveConv2d(weights, { ...options, winograd }));
   tf.dispose(Object.values(weights).map((p) => p.filter));
   return compare(
     `layer-c${channels}-s${size}-a${alpha}`,
-    () => before.apply(x),
-    () => after.apply(x),
+    layers.map((layer) => () => layer.apply(x)),
     () => {
-      before.dispose();
-      after.dispose();
+      for (const layer of layers) layer.dispose();
       tf.dispose([x.high, x.low].filter((t) => t));
     },
   );
@@ -113,17 +114,14 @@ function layerCase(channels, size, alpha) {
 
 function networkCase(depth, alpha) {
   const net = octResNet({ depth, alpha, random: 1 }).eval();
-  const before = compileForInference(net, { winograd: false });
-  const after = compileForInference(net);
+  const nets = MODES.map((winograd) => compileForInference(net, { winograd }));
   net.dispose();
   const x = tf.randomNormal([1, 224, 224, 3]);
   return compare(
     `oct-resnet${depth}-a${alpha} 224²`,
-    () => before.apply(x),
-    () => after.apply(x),
+    nets.map((compiled) => () => compiled.apply(x)),
     () => {
-      before.dispose();
-      after.dispose();
+      for (const compiled of nets) compiled.dispose();
       x.dispose();
     },
   );
@@ -135,7 +133,7 @@ console.log(
   `wasm, ${facts.threadCount ?? threads} thread(s), ${RUNS} interleaved runs; ms median (p10–p90)`,
 );
 console.log(
-  '| case | before: direct | after: rule | speed-up | max |Δ| / max |y| |\n|---|---:|---:|---:|---:|',
+  '| case | direct (before) | default: F(2×2) rule | fast: F(4×4) allowed | speed-up default | speed-up fast | max |Δ| / max |y| default / fast |\n|---|---:|---:|---:|---:|---:|---:|',
 );
 if (cases.includes('layers')) {
   for (const [c, s] of [

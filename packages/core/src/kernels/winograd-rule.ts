@@ -20,23 +20,32 @@ export const WINOGRAD_MARGIN = 1.1;
 
 type Row = (typeof WINOGRAD_TABLE)[number];
 
-/** @internal What the table says for one measured cell: 0 (direct), 2 or 4. */
-export function tableChoice(row: Row): 0 | WinogradTile {
+/**
+ * @internal What the table says for one measured cell: 0 (direct), 2 or 4; F(4×4,3×3) only
+ * when `f4` allows it.
+ */
+export function tableChoice(row: Row, f4Allowed: boolean): 0 | WinogradTile {
   const [, , , , direct, f2, f4] = row;
-  const tile: WinogradTile = f4 <= f2 ? 4 : 2;
-  return Math.min(f2, f4) * WINOGRAD_MARGIN <= direct ? tile : 0;
+  const tile: WinogradTile = f4Allowed && f4 <= f2 ? 4 : 2;
+  return (tile === 4 ? f4 : f2) * WINOGRAD_MARGIN <= direct ? tile : 0;
 }
 
 /**
  * @internal Which algorithm runs a 3×3, stride-1, dilation-1 dense convolution in the compiled
- * wasm path: 0 for XNNPACK's direct convolution, 2 for F(2×2,3×3), 4 for F(4×4,3×3). The choice
+ * wasm path: 0 for XNNPACK's direct convolution, 2 for F(2×2,3×3), 4 for F(4×4,3×3) (only when
+ * `f4Allowed`: it loses a few bits more than the compiled networks' parity with PyTorch allows,
+ * so only the `'fast'` option allows it). The choice
  * of the nearest measured cell of {@link WINOGRAD_TABLE} (in log scale of in and out channels
  * and of the output's pixel count, batch included), at one thread or at two and more, among the
  * cells with at least half the layer's channels: the table's cells themselves get what they
  * measured (direct unless a tile was {@link WINOGRAD_MARGIN}× faster), and layers with under half
  * the table's smallest channel counts run direct.
  */
-export function winogradTileFor(layer: WinogradLayer, threads: number): 0 | WinogradTile {
+export function winogradTileFor(
+  layer: WinogradLayer,
+  threads: number,
+  f4Allowed: boolean,
+): 0 | WinogradTile {
   const { inChannels, outChannels, height, width, batch } = layer;
   const measured = threads >= 2 ? 2 : 1;
   const size = Math.sqrt(height * width * batch);
@@ -56,7 +65,7 @@ export function winogradTileFor(layer: WinogradLayer, threads: number): 0 | Wino
       bestDistance = distance;
     }
   }
-  return best === null ? 0 : tableChoice(best);
+  return best === null ? 0 : tableChoice(best, f4Allowed);
 }
 
 /** Output sizes over which {@link winogradTilesFor} asks the rule (batch 1). */
@@ -70,12 +79,14 @@ export function winogradTilesFor(
   inChannels: number,
   outChannels: number,
   threads: number,
+  f4Allowed: boolean,
 ): WinogradTile[] {
   const tiles = new Set<WinogradTile>();
   for (const size of SIZES) {
     const tile = winogradTileFor(
       { inChannels, outChannels, height: size, width: size, batch: 1 },
       threads,
+      f4Allowed,
     );
     if (tile !== 0) tiles.add(tile);
   }

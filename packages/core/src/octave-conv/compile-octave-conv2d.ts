@@ -34,22 +34,28 @@ import { planOctaveConv2d } from './octave-conv2d';
 export type Activation = 'linear' | 'relu' | 'relu6';
 
 /**
- * How a compiled OctConv runs its 3×3, stride-1, dilation-1 convolutions on wasm: `true` (the
- * default) lets a rule measured per layer choose between the direct convolution and Winograd
- * F(2×2,3×3) or F(4×4,3×3); `false` keeps the direct convolution everywhere; `'2x2'` or `'4x4'`
- * forces that Winograd tile wherever it applies. Other backends always run direct convolutions.
+ * How a compiled OctConv runs its 3×3, stride-1, dilation-1 convolutions on wasm:
+ * - `true` (the default): a rule measured per layer (channels, size, threads) chooses between
+ *   XNNPACK's direct convolution and Winograd F(2×2,3×3), whose results differ from the direct
+ *   convolution's by float32 rounding of the same order;
+ * - `'fast'`: the same rule, also allowed F(4×4,3×3): fewer multiplications, a few bits less
+ *   accurate (about 1e-5 relative per layer; a whole Oct-ResNet-50's logits moved by up to
+ *   1.25× the PyTorch-parity tolerance of 2e-4);
+ * - `false`: the direct convolution everywhere;
+ * - `'2x2'` / `'4x4'`: that Winograd tile wherever it applies, whatever the rule says (for
+ *   testing and measuring).
+ * Other backends always run direct convolutions.
  */
-export type WinogradOption = boolean | '2x2' | '4x4';
+export type WinogradOption = boolean | 'fast' | '2x2' | '4x4';
 
 /** Options of {@link compileOctaveConv2d}: the OctConv's own, plus a fused activation. */
 export interface CompileOctaveConvOptions extends OctaveConvOptions {
   /** Applied to each output band after the sum (and the residual, if any). Default `'linear'`. */
   activation?: Activation;
   /**
-   * Winograd minimal filtering for 3×3 stride-1 convolutions on wasm (default `true`: where a
-   * measured rule says it is faster). Winograd results differ from the direct convolution's by
-   * float32 rounding of a larger size: about 1e-6 relative for F(2×2,3×3) and 1e-5 to 1e-4 for
-   * F(4×4,3×3). `false` turns it off.
+   * Winograd minimal filtering for 3×3 stride-1 convolutions on wasm: default `true`, F(2×2,3×3)
+   * where a measured rule says it is faster; `'fast'` also allows F(4×4,3×3); `false` turns it
+   * off. See {@link WinogradOption}.
    */
   winograd?: WinogradOption;
 }
@@ -137,12 +143,12 @@ export function compileOctaveConv2d(
       message: `options.activation must be 'linear', 'relu' or 'relu6', got ${formatValue(activation)}`,
     });
   }
-  if (winograd !== true && winograd !== false && winograd !== '2x2' && winograd !== '4x4') {
+  if (![true, false, 'fast', '2x2', '4x4'].includes(winograd)) {
     throw new InvalidArgumentError({
       functionName: fn,
       argument: 'options.winograd',
       value: winograd,
-      message: `options.winograd must be true, false, '2x2' or '4x4', got ${formatValue(winograd)}`,
+      message: `options.winograd must be true, false, 'fast', '2x2' or '4x4', got ${formatValue(winograd)}`,
     });
   }
   const layer = checkOctaveWeights(fn, weights);
@@ -240,7 +246,9 @@ export function compileOctaveConv2d(
     for (const [key, filter] of candidates) {
       const [kh, kw, filterIn, filterOut] = filter.shape;
       if (kh !== 3 || kw !== 3) continue;
-      const tiles = forcedTile ? [forcedTile] : winogradTilesFor(filterIn, filterOut, threads);
+      const tiles = forcedTile
+        ? [forcedTile]
+        : winogradTilesFor(filterIn, filterOut, threads, winograd === 'fast');
       for (const tile of tiles) {
         const prepared = transformFilter(filter, tile);
         for (const point of prepared.points) own(point);
@@ -335,6 +343,7 @@ export function compileOctaveConv2d(
           batch,
         },
         wasmThreads(),
+        winograd === 'fast',
       );
     return tile === 0 ? null : (transformed.get(`${key}|${tile}`) ?? null);
   };
