@@ -72,6 +72,9 @@ function loop(i, limit, body) {
       (br $${i}_loop)))`;
 }
 
+/** Every tile (b, ty, tx) of the n × th × tw grid. */
+const tileLoops = (body) => loop('b', get('n'), loop('ty', get('th'), loop('tx', get('tw'), body)));
+
 /**
  * win_in{m}: the input transform. For every tile (b, ty, tx) of the padded input x [n, h, w, c]
  * and every 4 channels, V = Bᵀ d B of the α×α patch at (ty·m − padTop, tx·m − padLeft); point
@@ -113,16 +116,7 @@ function inputTransform(m) {
     (local.set $c4 (i32.and ${get('c')} (i32.const -4)))
     (local.set $tmp (i32.add ${get('scratch')} (i32.mul (i32.const ${a * a}) ${get('cpb')})))
     (local.set $off (i32.const 0))
-    ${loop(
-      'b',
-      get('n'),
-      loop(
-        'ty',
-        get('th'),
-        loop(
-          'tx',
-          get('tw'),
-          `
+    ${tileLoops(`
       (local.set $y0 (i32.sub (i32.mul ${get('ty')} (i32.const ${m})) ${get('pt')}))
       (local.set $x0 (i32.sub (i32.mul ${get('tx')} (i32.const ${m})) ${get('pl')}))
       (if (i32.and
@@ -201,10 +195,7 @@ function inputTransform(m) {
         )}
         (local.set $kb (i32.add ${get('kb')} (i32.const 16)))
         (br $k_loop)))
-      (local.set $off (i32.add ${get('off')} ${get('cpb')}))`,
-        ),
-      ),
-    )})`;
+      (local.set $off (i32.add ${get('off')} ${get('cpb')}))`)})`;
 }
 
 /**
@@ -259,16 +250,7 @@ function outputTransform(m) {
     (local.set $vfloor (f32x4.splat ${get('floor')}))
     (local.set $vceil (f32x4.splat ${get('ceil')}))
     (local.set $off (i32.const 0))
-    ${loop(
-      'b',
-      get('n'),
-      loop(
-        'ty',
-        get('th'),
-        loop(
-          'tx',
-          get('tw'),
-          `
+    ${tileLoops(`
       (local.set $kb (i32.const 0))
       (block $k_done (loop $k_loop
         (br_if $k_done (i32.ge_u ${get('kb')} ${get('kbytes')}))
@@ -317,10 +299,7 @@ function outputTransform(m) {
         )}
         (local.set $kb (i32.add ${get('kb')} (i32.const 16)))
         (br $k_loop)))
-      (local.set $off (i32.add ${get('off')} ${get('kpb')}))`,
-        ),
-      ),
-    )})`;
+      (local.set $off (i32.add ${get('off')} ${get('kpb')}))`)})`;
 }
 
 /** The module of F(m×m, 3×3), m = 2 or 4. */

@@ -263,6 +263,14 @@ const FIXED: [string, CompiledCase][] = [
 
 const RUNS = { cpu: 150, wasm: 300, webgpu: 60 };
 
+/** A random layer, activation and residual. */
+const randomCompiledCase = () =>
+  fc.record({
+    layer: octaveCaseArbitrary(),
+    activation: fc.constantFrom<Activation>('linear', 'relu', 'relu6'),
+    residual: fc.boolean(),
+  });
+
 /**
  * Forced Winograd against the float64 reference: F(4×4,3×3)'s transforms (constants 1/24 … 8)
  * cost float32 a few bits, so it gets 10× the backend's tolerance; F(2×2,3×3) 2×.
@@ -287,14 +295,8 @@ await describeEachBackend('compileOctaveConv2d', (backend) => {
     }
     it(`random layers with Winograd ${mode} forced equal the reference (${RUNS[backend.name] / 5} runs)`, async () => {
       await fc.assert(
-        fc.asyncProperty(
-          fc.record({
-            layer: octaveCaseArbitrary(),
-            activation: fc.constantFrom<Activation>('linear', 'relu', 'relu6'),
-            residual: fc.boolean(),
-          }),
-          (c) =>
-            checkCompiled({ ...c, winograd: mode }, winogradTolerance(backend.tolerance, mode)),
+        fc.asyncProperty(randomCompiledCase(), (c) =>
+          checkCompiled({ ...c, winograd: mode }, winogradTolerance(backend.tolerance, mode)),
         ),
         { numRuns: RUNS[backend.name] / 5 },
       );
@@ -339,14 +341,7 @@ await describeEachBackend('compileOctaveConv2d', (backend) => {
 
   it(`random layers, activations and residuals equal the reference (${RUNS[backend.name]} runs)`, async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.record({
-          layer: octaveCaseArbitrary(),
-          activation: fc.constantFrom<Activation>('linear', 'relu', 'relu6'),
-          residual: fc.boolean(),
-        }),
-        (c) => checkCompiled(c, backend.tolerance),
-      ),
+      fc.asyncProperty(randomCompiledCase(), (c) => checkCompiled(c, backend.tolerance)),
       { numRuns: RUNS[backend.name] },
     );
   }, 600_000);
