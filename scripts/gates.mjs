@@ -57,8 +57,10 @@ for (const name of PUBLIC_PACKAGES) {
 // Issue #17 added @octconv/layers (tfjs-layers and the sibling packages excluded): 5.7 KB gzip
 // measured; its budget of 7,000 B leaves ~20% room. It also added fit / evaluate / predict to
 // models (+2.7 KB gzip); with issues 14 and 15 models measures 31.9 KB gzip: budget 36,000 B (~12%).
+// The Winograd convolutions (two SIMD modules as base64, which gzip poorly, and the rule's measured
+// table) took core to 24.2 KB gzip: budget 27,000 B (~12%).
 const BUDGET = {
-  core: { entry: 'packages/core/dist/index.js', external: ['@tensorflow/*'], gzipBudget: 20_000 },
+  core: { entry: 'packages/core/dist/index.js', external: ['@tensorflow/*'], gzipBudget: 27_000 },
   models: {
     entry: 'packages/models/dist/index.js',
     external: ['@tensorflow/*', '@octconv/core'],
