@@ -62,13 +62,15 @@ for (const name of PUBLIC_PACKAGES) {
 // The readers then moved to @octconv/checkpoint (no dependencies; core's typed errors bundled):
 // 15.6 KB gzip measured, budget 18,000 B (~15% room); models without core and checkpoint measured
 // 20.8 KB gzip, budget 26,000 B (room for the module API growing beside it).
+// The Winograd convolutions (two SIMD modules as base64, which gzip poorly, and the rule's measured
+// table) took core to 24.2 KB gzip: budget 27,000 B (~12%).
 const BUDGET = {
   checkpoint: {
     entry: 'packages/checkpoint/dist/index.js',
     external: [],
     gzipBudget: 18_000,
   },
-  core: { entry: 'packages/core/dist/index.js', external: ['@tensorflow/*'], gzipBudget: 20_000 },
+  core: { entry: 'packages/core/dist/index.js', external: ['@tensorflow/*'], gzipBudget: 27_000 },
   models: {
     entry: 'packages/models/dist/index.js',
     external: ['@tensorflow/*', '@octconv/core', '@octconv/checkpoint'],

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '@octconv/core';
 import { testBackends } from '@octconv/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type BackendName, parseBenchmarkResult, runBenchmark, selectCases } from '../src/index';
+import {
+  type BackendName,
+  type BenchCase,
+  formatNoiseWarning,
+  formatResults,
+  parseBenchmarkResult,
+  runBenchmark,
+  selectCases,
+} from '../src/index';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
 const directory = mkdtempSync(join(tmpdir(), 'octconv-bench-'));
@@ -39,6 +47,33 @@ describe('runBenchmark', () => {
     expect(r!.octave.kernelCount).toBeGreaterThan(r!.vanilla.kernelCount);
     expect(r!.speedup).toBeCloseTo(r!.vanilla.timing.median / r!.octave.timing.median, 12);
     expect(r!.theoretical).toBeCloseTo(1 / (1 - 0.75 * 0.5 * 1.5), 12);
+  });
+
+  it('times the bare tf.conv2d in its own column and flags an implausible efficiency', async () => {
+    const layer = selectCases('default', ['layer-c256-s14-a0.5'])[0]!;
+    // A case whose theory promises far less than the twins measure: efficiency ≫ 1.05.
+    const implausible: BenchCase = { ...layer, id: 'implausible', theoretical: () => 0.01 };
+    const result = await runBenchmark({
+      cases: [layer, implausible],
+      backends: ['cpu'],
+      warmup: 0,
+      runs: 2,
+    });
+    expect(parseBenchmarkResult(JSON.parse(JSON.stringify(result)))).toEqual(result);
+    const [plain, flagged] = result.results;
+    expect(plain!.baseline!.timing.runs).toBe(2);
+    expect(plain!.baseline!.kernelNames).toContain('Conv2D');
+    expect(plain!.baselineSpeedup).toBeCloseTo(
+      plain!.baseline!.timing.median / plain!.octave.timing.median,
+      12,
+    );
+    expect(plain!.implausible).toBeUndefined();
+    expect(flagged!.implausible).toBe(true);
+    const table = formatResults(result);
+    expect(table).toContain('vs tf.conv2d');
+    expect(table).toContain(`${plain!.baselineSpeedup!.toFixed(2)}×`);
+    expect(table).toMatch(/implausible\s.*⚠ implausible/s);
+    expect(formatNoiseWarning(result)).toMatch(/1 efficiencies exceed 1\.05 \(implausible@cpu/);
   });
 
   it('records a case that throws and runs the rest; deduplicates backends; refuses an empty list', async () => {

@@ -224,6 +224,45 @@ await describeEachBackend("octResNet variant 'd-li14'", ({ name: backend }) => {
       net.dispose();
     },
   );
+  // Winograd F(4×4,3×3) on every 3×3 stride-1 convolution (the rule may choose fewer): the
+  // compiled network still gives PyTorch's logits within the parity tolerance.
+  it.runIf(backend === 'wasm')(
+    "gives PyTorch's logits at 224² with Winograd forced (F(4×4,3×3) and F(2×2,3×3)) and turned off",
+    async () => {
+      const net = loaded(26, 10, safetensors);
+      const entry = sizeCase(224);
+      const x = dLi14Image(entry.batch, entry.size);
+      for (const winograd of ['4x4', '2x2', false] as const) {
+        const compiled = compileForInference(net, { winograd });
+        const y = compiled.apply(x);
+        const actual = await read(y);
+        const expected = entry.logits.data;
+        const scale = Math.max(...Array.from(expected, Math.abs));
+        const worst = Math.max(...Array.from(actual, (v, i) => Math.abs(v - expected[i]!)));
+        // The figure the docs quote (largest |Δ| relative to the largest logit).
+        console.info(
+          `winograd ${winograd}: max |Δ| / max |logit| = ${(worst / scale).toExponential(2)}`,
+        );
+        assertClose(`compiled 224², winograd ${winograd}`, actual, expected, LOGITS.wasm);
+        tf.dispose(y);
+        compiled.dispose();
+      }
+      x.dispose();
+      net.dispose();
+    },
+  );
+
+  it('rejects a bad winograd option with a typed error, creating nothing', () => {
+    const net = octResNet({ depth: 26, alpha: 0.5, numClasses: 10, random: 1 }).eval();
+    const before = tf.memory().numTensors;
+    for (const options of [{ winograd: 'yes' }, { winograd: true, fast: 1 }]) {
+      const error = captureError(() => compileForInference(net, options as never));
+      expect(InvalidArgumentError.isInstance(error), JSON.stringify(options)).toBe(true);
+      expect((error as Error).message).toMatch(/winograd|unknown option/);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    net.dispose();
+  });
 });
 
 describe.skipIf(missing !== null)('Oct-ResNet-50 d-li14 live from PyTorch [wasm]', () => {

@@ -15,7 +15,7 @@ import type {
   CaseResult,
   VariantResult,
 } from '../schema/result-schema';
-import { parseBenchmarkResult } from '../schema/result-schema';
+import { IMPLAUSIBLE_EFFICIENCY, parseBenchmarkResult } from '../schema/result-schema';
 import { summarize } from '../stats/stats';
 import { timeCall } from './timing';
 
@@ -108,23 +108,44 @@ async function runCase(
         if (i === 0) first[variant] = elapsed;
       }
     }
+    // What a user has without us (a bare tf.conv2d), when the case has one: warmed up and timed
+    // after each octave/vanilla pair, outside their ABBA order.
+    const baselineCall = prepared.baseline;
+    let baselineFirst = 0;
+    for (let i = 0; baselineCall && i < settings.warmup; i++) {
+      const elapsed = await timeCall(baselineCall);
+      if (i === 0) baselineFirst = elapsed;
+    }
+    const baselineSamples: number[] = [];
     const samples: Record<Variant, number[]> = { octave: [], vanilla: [] };
     const timed = first.octave === 0 && first.vanilla === 0;
     const order = interleavedOrder(settings.runs).map((v) =>
       settings.vanillaFirst ? (v === 'octave' ? 'vanilla' : 'octave') : v,
     );
-    for (const variant of order) {
+    for (const [index, variant] of order.entries()) {
       checkAborted(signal);
       const elapsed = await timeCall(calls[variant]);
       // With no warmup, the first timed call is the first run.
       if (timed && samples[variant].length === 0) first[variant] = elapsed;
       samples[variant].push(elapsed);
+      if (baselineCall && index % 2 === 1) {
+        const base = await timeCall(baselineCall);
+        if (baselineSamples.length === 0 && baselineFirst === 0) baselineFirst = base;
+        baselineSamples.push(base);
+      }
       tick();
     }
     const profiles = {
       octave: await profileCall(calls.octave),
       vanilla: await profileCall(calls.vanilla),
     };
+    const baseline = baselineCall
+      ? {
+          firstRunMs: baselineFirst,
+          timing: summarize(baselineSamples),
+          ...(await profileCall(baselineCall)),
+        }
+      : null;
     const variant = (name: Variant): VariantResult => ({
       firstRunMs: first[name],
       timing: summarize(samples[name]),
@@ -147,6 +168,11 @@ async function runCase(
       speedup,
       theoretical,
       efficiency: speedup / theoretical,
+      ...(speedup / theoretical > IMPLAUSIBLE_EFFICIENCY && { implausible: true }),
+      ...(baseline && {
+        baseline,
+        baselineSpeedup: baseline.timing.median / octave.timing.median,
+      }),
       leakedTensors: tf.memory().numTensors - before,
     };
   } finally {

@@ -1,4 +1,4 @@
-import type { BenchmarkResult } from '../schema/result-schema';
+import { type BenchmarkResult, IMPLAUSIBLE_EFFICIENCY } from '../schema/result-schema';
 
 function render(headers: string[], rows: string[][], markdown: boolean): string {
   if (markdown) {
@@ -42,22 +42,35 @@ export function noiseOf(result: BenchmarkResult['results'][number]): string {
   return reasons.join(', ');
 }
 
-/** A warning under the table when some speed-ups rest on few runs or a wide p10–p90 spread. */
+/**
+ * A warning under the table when some speed-ups rest on few runs or a wide p10–p90 spread, or
+ * when an efficiency is implausible (a measurement problem, not a result).
+ */
 export function formatNoiseWarning(result: BenchmarkResult): string {
   const noisy = result.results.filter((r) => noiseOf(r) !== '');
-  if (noisy.length === 0) return '';
-  // Say only what fell short: the run count, the spread, or both.
-  const fewRuns = noisy.some((r) => r.octave.timing.runs < STABLE_RUNS);
-  const wide = noisy.some((r) => noiseOf(r).includes('spread'));
-  const advice = [
-    fewRuns && `run with --runs ${STABLE_RUNS} or more (ratios settle by ${STABLE_RUNS} runs)`,
-    wide &&
-      `close other programs and run again (a p10–p90 spread over ${WIDE_SPREAD * 100}% of the median means something else used the machine)`,
-  ].filter(Boolean);
-  return [
-    `⚠ ${noisy.length} of ${result.results.length} speed-ups are noisy (${noisy.map((r) => `${r.caseId}@${r.backend}: ${noiseOf(r)}`).join('; ')}).`,
-    `  To trust them, ${advice.join('; and ')}.`,
-  ].join('\n');
+  const implausible = result.results.filter((r) => r.implausible);
+  if (noisy.length === 0 && implausible.length === 0) return '';
+  const lines: string[] = [];
+  if (noisy.length > 0) {
+    // Say only what fell short: the run count, the spread, or both.
+    const fewRuns = noisy.some((r) => r.octave.timing.runs < STABLE_RUNS);
+    const wide = noisy.some((r) => noiseOf(r).includes('spread'));
+    const advice = [
+      fewRuns && `run with --runs ${STABLE_RUNS} or more (ratios settle by ${STABLE_RUNS} runs)`,
+      wide &&
+        `close other programs and run again (a p10–p90 spread over ${WIDE_SPREAD * 100}% of the median means something else used the machine)`,
+    ].filter(Boolean);
+    lines.push(
+      `⚠ ${noisy.length} of ${result.results.length} speed-ups are noisy (${noisy.map((r) => `${r.caseId}@${r.backend}: ${noiseOf(r)}`).join('; ')}).`,
+      `  To trust them, ${advice.join('; and ')}.`,
+    );
+  }
+  if (implausible.length > 0) {
+    lines.push(
+      `⚠ ${implausible.length} efficiencies exceed ${IMPLAUSIBLE_EFFICIENCY} (${implausible.map((r) => `${r.caseId}@${r.backend}: ${r.efficiency.toFixed(2)}`).join('; ')}): the twins run the same compiled path, so this is a measurement problem (one twin ran cold or disturbed), not a result. Run again.`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** A table's header and rows, for the text, Markdown and HTML renderings alike. */
@@ -66,7 +79,11 @@ export interface TableData {
   rows: string[][];
 }
 
-/** The results table's data: case, backend, ms (median, p10–p90) of both variants, speed-up, theory, efficiency. */
+/**
+ * The results table's data: case, backend, ms (median, p10–p90) of both variants, speed-up,
+ * theory, efficiency (flagged above {@link IMPLAUSIBLE_EFFICIENCY}), and the octave variant's gain
+ * over a bare `tf.conv2d` where the case has one.
+ */
 export function resultsTable(result: BenchmarkResult): TableData {
   const rows = result.results.map((r) => [
     r.caseId,
@@ -75,7 +92,8 @@ export function resultsTable(result: BenchmarkResult): TableData {
     `${ms(r.vanilla.timing.median)} (${ms(r.vanilla.timing.p10)}–${ms(r.vanilla.timing.p90)})`,
     `${r.speedup.toFixed(2)}×`,
     `${r.theoretical.toFixed(2)}×`,
-    r.efficiency.toFixed(2),
+    r.implausible ? `${r.efficiency.toFixed(2)} ⚠ implausible` : r.efficiency.toFixed(2),
+    r.baselineSpeedup === undefined ? '' : `${r.baselineSpeedup.toFixed(2)}×`,
     `${r.octave.kernelCount} / ${r.vanilla.kernelCount}`,
     noiseOf(r) ? `⚠ ${noiseOf(r)}` : '',
   ]);
@@ -87,13 +105,14 @@ export function resultsTable(result: BenchmarkResult): TableData {
     'speed-up',
     'theoretical',
     'efficiency',
+    'vs tf.conv2d',
     'kernels oct / van',
     'noise',
   ];
   return { headers, rows };
 }
 
-/** The results table: case, backend, ms (median, p10–p90) of both variants, speed-up, theory, efficiency. */
+/** The results table ({@link resultsTable}) as text or Markdown. */
 export function formatResults(result: BenchmarkResult, markdown = false): string {
   const { headers, rows } = resultsTable(result);
   return render(headers, rows, markdown);

@@ -32,6 +32,13 @@ const variant = z.object({
 
 const backendName = z.enum(['cpu', 'wasm', 'webgpu', 'webgl']);
 
+/**
+ * Efficiency (measured speed-up / theoretical) above which a result is flagged as a measurement
+ * problem rather than a result: the twins run the same compiled path, so beating the
+ * multiply-add ratio by more than noise means one twin ran disturbed (cold caches, a busy core).
+ */
+export const IMPLAUSIBLE_EFFICIENCY = 1.05;
+
 export const backendFactsSchema = z.object({
   name: backendName,
   available: z.boolean(),
@@ -80,6 +87,15 @@ export const caseResultSchema = z.object({
   theoretical: z.number().positive(),
   /** speedup / theoretical. */
   efficiency: z.number().positive(),
+  /**
+   * Set when efficiency exceeds {@link IMPLAUSIBLE_EFFICIENCY}: twins run the same way cannot beat
+   * the multiply-add ratio by that much, so the measurement (a cold or disturbed twin) is suspect.
+   */
+  implausible: z.literal(true).optional(),
+  /** What a user has without @octconv (a bare `tf.conv2d`), for cases that have one. */
+  baseline: variant.optional(),
+  /** baseline median / octave median: the compiled OctConv's gain over the bare `tf.conv2d`. */
+  baselineSpeedup: z.number().positive().optional(),
   /** Tensors left behind by the case (setup, every call, teardown); must be 0. */
   leakedTensors: z.number().int(),
 });

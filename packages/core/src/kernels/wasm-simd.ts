@@ -130,22 +130,38 @@ export function sharedMemoryVariant(bytes: Uint8Array): Uint8Array {
   throw new Error('octconv: no import section in the SIMD kernels');
 }
 
-function instantiate(backend: WasmBackendInternals): SimdKernels | null {
-  const memory = backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory;
+/** @internal tfjs-backend-wasm's heap, or null where it cannot be reached. */
+export function wasmMemoryOf(backend: object): WebAssembly.Memory | null {
+  const wasm = (backend as WasmBackendInternals).wasm;
+  const memory = wasm?.wasmMemory ?? wasm?.asm?.memory;
   if (typeof WebAssembly === 'undefined' || !(memory instanceof WebAssembly.Memory)) return null;
+  return memory;
+}
+
+/**
+ * @internal One of our kernel modules (base64, importing a plain memory) instantiated on this
+ * backend's heap, or null where it cannot run.
+ */
+export function instantiateOnHeap(backend: object, base64: string): object | null {
+  const memory = wasmMemoryOf(backend);
+  if (memory === null) return null;
   const shared =
     typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const plain = decodeBase64(OCTCONV_SIMD_WASM);
+  const plain = decodeBase64(base64);
   const bytes = shared ? sharedMemoryVariant(plain) : plain;
   try {
-    // Synchronous compilation is allowed on a browser's main thread for modules up to 4 KB; this
-    // one is 2.9 KB (a test keeps it under).
+    // Synchronous compilation is allowed on a browser's main thread for modules up to 4 KB; ours
+    // are 1.8 to 2.9 KB (a test keeps them under).
     const module = new WebAssembly.Module(bytes as BufferSource);
-    return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+    return new WebAssembly.Instance(module, { env: { memory } }).exports;
   } catch {
     // No SIMD (or no threads for a shared memory) in this engine: the caller composes tfjs ops.
     return null;
   }
+}
+
+function instantiate(backend: WasmBackendInternals): SimdKernels | null {
+  return instantiateOnHeap(backend, OCTCONV_SIMD_WASM) as SimdKernels | null;
 }
 
 /**

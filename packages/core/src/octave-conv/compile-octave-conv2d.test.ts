@@ -18,7 +18,7 @@ import {
 } from '../../test/octave-case';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/octconv-error';
 import { addActivation, fusedStepsImplementation, upsampleAdd } from '../kernels/fused-ops';
-import { type Activation, compileOctaveConv2d } from './compile-octave-conv2d';
+import { type Activation, compileOctaveConv2d, type WinogradOption } from './compile-octave-conv2d';
 
 interface CompiledCase {
   layer: OctaveCase;
@@ -26,6 +26,8 @@ interface CompiledCase {
   residual: boolean;
   /** Residual values are uniform in ±this (default 1); 10 takes sums past ReLU6's cap. */
   residualScale?: number;
+  /** The compile option (default: the rule's choice). */
+  winograd?: WinogradOption;
 }
 
 /**
@@ -60,7 +62,11 @@ async function checkCompiled(c: CompiledCase, tolerance: Tolerance): Promise<voi
         return c.activation === 'relu' ? Math.max(sum, 0) : sum;
       });
     }
-    const compiled = compileOctaveConv2d(built.weights, { ...options, activation: c.activation });
+    const compiled = compileOctaveConv2d(built.weights, {
+      ...options,
+      activation: c.activation,
+      ...(c.winograd === undefined ? {} : { winograd: c.winograd }),
+    });
     try {
       // Twice: the second call takes the cached plan.
       for (let call = 0; call < 2; call++) {
@@ -257,6 +263,23 @@ const FIXED: [string, CompiledCase][] = [
 
 const RUNS = { cpu: 150, wasm: 300, webgpu: 60 };
 
+/** A random layer, activation and residual. */
+const randomCompiledCase = () =>
+  fc.record({
+    layer: octaveCaseArbitrary(),
+    activation: fc.constantFrom<Activation>('linear', 'relu', 'relu6'),
+    residual: fc.boolean(),
+  });
+
+/**
+ * Forced Winograd against the float64 reference: F(4×4,3×3)'s transforms (constants 1/24 … 8)
+ * cost float32 a few bits, so it gets 10× the backend's tolerance; F(2×2,3×3) 2×.
+ */
+const winogradTolerance = (tolerance: Tolerance, mode: '2x2' | '4x4'): Tolerance => {
+  const factor = mode === '4x4' ? 10 : 2;
+  return { atol: tolerance.atol * factor, rtol: tolerance.rtol * factor };
+};
+
 await describeEachBackend('compileOctaveConv2d', (backend) => {
   for (const [name, c] of FIXED) {
     it(`${name}: equals the float64 reference`, async () => {
@@ -264,16 +287,61 @@ await describeEachBackend('compileOctaveConv2d', (backend) => {
     });
   }
 
+  for (const mode of ['2x2', '4x4'] as const) {
+    for (const [name, c] of FIXED) {
+      it(`${name}, Winograd ${mode} forced (direct where it does not apply): equals the float64 reference`, async () => {
+        await checkCompiled({ ...c, winograd: mode }, winogradTolerance(backend.tolerance, mode));
+      });
+    }
+    it(`random layers with Winograd ${mode} forced equal the reference (${RUNS[backend.name] / 5} runs)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(randomCompiledCase(), (c) =>
+          checkCompiled({ ...c, winograd: mode }, winogradTolerance(backend.tolerance, mode)),
+        ),
+        { numRuns: RUNS[backend.name] / 5 },
+      );
+    }, 600_000);
+  }
+
+  it('runs forced Winograd as one kernel per convolution on wasm, fusing the joins', async () => {
+    const built = buildCase({ ...base, bias: true });
+    const before = tf.memory().numTensors;
+    const compiled = compileOctaveConv2d(built.weights, { activation: 'relu', winograd: '4x4' });
+    const profile = await tf.profile(() => {
+      const y = compiled.apply(built.inputs);
+      return [y.high!, y.low!];
+    });
+    const names = profile.kernels.map((k) => k.name);
+    tf.dispose(profile.result as tf.Tensor[]);
+    compiled.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    built.dispose();
+    if (backend.name !== 'wasm') {
+      expect(names).not.toContain('OctconvWinogradConv2D');
+      return;
+    }
+    // H→H, L→H and [H→L | L→L]: three Winograd convolutions (transforms and 36 products each
+    // inside one kernel); L→H's upsample-and-add and the ReLUs happen in the output transforms.
+    expect(names.filter((n) => n === 'OctconvWinogradConv2D')).toHaveLength(3);
+    expect(names).not.toContain('FusedConv2D');
+    expect(names).not.toContain('OctconvFusedUpsampleAdd');
+  });
+
+  it('rejects a bad winograd option with a typed error', () => {
+    const built = buildCase(base);
+    const before = tf.memory().numTensors;
+    const bad = captureError(() =>
+      compileOctaveConv2d(built.weights, { winograd: '3x3' as unknown as WinogradOption }),
+    );
+    expect(InvalidArgumentError.isInstance(bad)).toBe(true);
+    expect((bad as InvalidArgumentError).argument).toBe('options.winograd');
+    expect(tf.memory().numTensors).toBe(before);
+    built.dispose();
+  });
+
   it(`random layers, activations and residuals equal the reference (${RUNS[backend.name]} runs)`, async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.record({
-          layer: octaveCaseArbitrary(),
-          activation: fc.constantFrom<Activation>('linear', 'relu', 'relu6'),
-          residual: fc.boolean(),
-        }),
-        (c) => checkCompiled(c, backend.tolerance),
-      ),
+      fc.asyncProperty(randomCompiledCase(), (c) => checkCompiled(c, backend.tolerance)),
       { numRuns: RUNS[backend.name] },
     );
   }, 600_000);

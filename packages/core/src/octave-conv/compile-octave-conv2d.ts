@@ -4,6 +4,15 @@ import { groupedConv2d } from '../conv/conv2d';
 import { formatValue } from '../errors/format-value';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/octconv-error';
 import { addActivation, poolConcat, upsampleAdd } from '../kernels/fused-ops';
+import {
+  transformFilter,
+  type WinogradFilter,
+  type WinogradTile,
+  wasmThreads,
+  winogradAvailable,
+  winogradConv2d,
+} from '../kernels/winograd';
+import { winogradTileFor, winogradTilesFor } from '../kernels/winograd-rule';
 import { checkOctaveTensor, type OctaveTensor, tidyOctave } from '../octave/octave-tensor';
 import { upsampleUnchecked } from '../resample/upsample';
 import { checkRecord } from '../shape/check-record';
@@ -24,10 +33,31 @@ import { planOctaveConv2d } from './octave-conv2d';
  */
 export type Activation = 'linear' | 'relu' | 'relu6';
 
+/**
+ * How a compiled OctConv runs its 3×3, stride-1, dilation-1 convolutions on wasm:
+ * - `true` (the default): a rule measured per layer (channels, size, threads) chooses between
+ *   XNNPACK's direct convolution and Winograd F(2×2,3×3), whose results differ from the direct
+ *   convolution's by float32 rounding of the same order;
+ * - `'fast'`: the same rule, also allowed F(4×4,3×3): fewer multiplications, a few bits less
+ *   accurate (about 1e-5 relative per layer; a whole Oct-ResNet-50's logits moved by up to
+ *   1.25× the PyTorch-parity tolerance of 2e-4);
+ * - `false`: the direct convolution everywhere;
+ * - `'2x2'` / `'4x4'`: that Winograd tile wherever it applies, whatever the rule says (for
+ *   testing and measuring).
+ * Other backends always run direct convolutions.
+ */
+export type WinogradOption = boolean | 'fast' | '2x2' | '4x4';
+
 /** Options of {@link compileOctaveConv2d}: the OctConv's own, plus a fused activation. */
 export interface CompileOctaveConvOptions extends OctaveConvOptions {
   /** Applied to each output band after the sum (and the residual, if any). Default `'linear'`. */
   activation?: Activation;
+  /**
+   * Winograd minimal filtering for 3×3 stride-1 convolutions on wasm: default `true`, F(2×2,3×3)
+   * where a measured rule says it is faster; `'fast'` also allows F(4×4,3×3); `false` turns it
+   * off. See {@link WinogradOption}.
+   */
+  winograd?: WinogradOption;
 }
 
 /** An OctConv prepared for inference by {@link compileOctaveConv2d}. */
@@ -50,7 +80,15 @@ export interface CompiledOctaveConv {
   readonly disposed: boolean;
 }
 
-const COMPILE_KEYS = ['stride', 'padding', 'dilation', 'groups', 'strideMode', 'activation'];
+const COMPILE_KEYS = [
+  'stride',
+  'padding',
+  'dilation',
+  'groups',
+  'strideMode',
+  'activation',
+  'winograd',
+];
 
 function sameGeometry(a: OctavePathPlan, b: OctavePathPlan): boolean {
   return (
@@ -92,19 +130,25 @@ export function compileOctaveConv2d(
   options?: CompileOctaveConvOptions,
 ): CompiledOctaveConv {
   const fn = 'compileOctaveConv2d';
-  const { activation = 'linear', ...convOptions } = checkRecord(
-    fn,
-    'options',
-    options ?? {},
-    COMPILE_KEYS,
-    'option',
-  ) as CompileOctaveConvOptions;
+  const {
+    activation = 'linear',
+    winograd = true,
+    ...convOptions
+  } = checkRecord(fn, 'options', options ?? {}, COMPILE_KEYS, 'option') as CompileOctaveConvOptions;
   if (activation !== 'linear' && activation !== 'relu' && activation !== 'relu6') {
     throw new InvalidArgumentError({
       functionName: fn,
       argument: 'options.activation',
       value: activation,
       message: `options.activation must be 'linear', 'relu' or 'relu6', got ${formatValue(activation)}`,
+    });
+  }
+  if (![true, false, 'fast', '2x2', '4x4'].includes(winograd)) {
+    throw new InvalidArgumentError({
+      functionName: fn,
+      argument: 'options.winograd',
+      value: winograd,
+      message: `options.winograd must be true, false, 'fast', '2x2' or '4x4', got ${formatValue(winograd)}`,
     });
   }
   const layer = checkOctaveWeights(fn, weights);
@@ -176,6 +220,42 @@ export function compileOctaveConv2d(
   for (const { name } of OCTAVE_PATHS) {
     if (filters[name]) ownWeights[name] = { filter: filters[name]! };
   }
+  // Winograd: each 3×3 filter that a stride-1 convolution uses (a band's concatenated filters in
+  // place of the paths they join), transformed now for every tile the option or the rule may
+  // pick for it at some input size; a call whose tile was not prepared runs the direct
+  // convolution.
+  const forcedTile: WinogradTile | null = winograd === '2x2' ? 2 : winograd === '4x4' ? 4 : null;
+  const transformed = new Map<string, WinogradFilter>();
+  const strideOne =
+    (convOptions.stride ?? 1) === 1 || (convOptions.strideMode ?? 'pool') === 'pool';
+  if (
+    winograd !== false &&
+    groups === 1 &&
+    (convOptions.dilation ?? 1) === 1 &&
+    strideOne &&
+    winogradAvailable()
+  ) {
+    const threads = wasmThreads();
+    const candidates: [string, tf.Tensor4D][] = [];
+    for (const band of ['high', 'low'] as const) {
+      if (concatenated[band]) candidates.push([band, concatenated[band]!]);
+    }
+    for (const { name, to } of OCTAVE_PATHS) {
+      if (filters[name] && !concatenated[to]) candidates.push([name, filters[name]!]);
+    }
+    for (const [key, filter] of candidates) {
+      const [kh, kw, filterIn, filterOut] = filter.shape;
+      if (kh !== 3 || kw !== 3) continue;
+      const tiles = forcedTile
+        ? [forcedTile]
+        : winogradTilesFor(filterIn, filterOut, threads, winograd === 'fast');
+      for (const tile of tiles) {
+        const prepared = transformFilter(filter, tile);
+        for (const point of prepared.points) own(point);
+        transformed.set(`${key}|${tile}`, prepared);
+      }
+    }
+  }
   const plans = new Map<string, OctaveConvPlan>();
   let disposed = false;
 
@@ -189,14 +269,18 @@ export function compileOctaveConv2d(
     return plan;
   };
 
+  /** One convolution; `key` names its filter (a path, or a band's concatenated filters). */
   const convolve = (
     input: tf.Tensor4D,
     filter: tf.Tensor4D,
+    key: string,
     bias: tf.Tensor1D | null,
     path: OctavePathPlan,
     plan: OctaveConvPlan,
     act: Activation,
   ): tf.Tensor4D => {
+    const fast = winogradFor(key, filter, path, plan, input);
+    if (fast) return winogradConv2d(input, fast, path.pads, { bias, activation: act });
     const attrs = {
       strides: [path.stride, path.stride],
       pad: explicitPadding(path.pads),
@@ -227,6 +311,43 @@ export function compileOctaveConv2d(
     const inputs: tf.NamedTensorMap = bias ? { x: input, filter, bias } : { x: input, filter };
     return tf.engine().runKernel('FusedConv2D', inputs, attrs) as tf.Tensor4D;
   };
+  /**
+   * The transformed filter when this dense 3×3 stride-1 convolution runs as Winograd here (wasm
+   * with SIMD, and the option or the measured rule picks a tile that was prepared), else null.
+   */
+  const winogradFor = (
+    key: string,
+    filter: tf.Tensor4D,
+    path: OctavePathPlan,
+    plan: OctaveConvPlan,
+    input: tf.Tensor4D,
+  ): WinogradFilter | null => {
+    if (
+      transformed.size === 0 ||
+      path.groups !== 1 ||
+      path.stride !== 1 ||
+      plan.dilation !== 1 ||
+      !winogradAvailable()
+    ) {
+      return null;
+    }
+    const [batch, height, width] = input.shape;
+    const tile =
+      forcedTile ??
+      winogradTileFor(
+        {
+          inChannels: filter.shape[2],
+          outChannels: filter.shape[3],
+          height: height + path.pads.top + path.pads.bottom - 2,
+          width: width + path.pads.left + path.pads.right - 2,
+          batch,
+        },
+        wasmThreads(),
+        winograd === 'fast',
+      );
+    return tile === 0 ? null : (transformed.get(`${key}|${tile}`) ?? null);
+  };
+
   /** ReLU6's cap after a fused step that clamped at 0 only. */
   const capped = (y: tf.Tensor4D): tf.Tensor4D => (cap ? tf.minimum(y, 6) : y);
 
@@ -277,7 +398,7 @@ export function compileOctaveConv2d(
         };
         /** One path's own convolution, on its (pooled) source band. */
         const path = (p: OctavePathPlan, bias: tf.Tensor1D | null, act: Activation) =>
-          convolve(source(p.from, p.downsample), filters[p.name]!, bias, p, plan, act);
+          convolve(source(p.from, p.downsample), filters[p.name]!, p.name, bias, p, plan, act);
         const output: OctaveTensor = { high: null, low: null };
         for (const band of ['high', 'low'] as const) {
           const into = OCTAVE_PATHS.map((p) => plan.paths[p.name]).filter(
@@ -292,15 +413,44 @@ export function compileOctaveConv2d(
           let y: tf.Tensor4D | null = null;
           const fromHigh = direct.find((p) => p.from === 'high');
           const fromLow = direct.find((p) => p.from === 'low');
+          // Winograd's output step adds what follows (L→H upsampled, the residual) and applies
+          // the activation itself.
+          const fusedWinograd = (
+            input: tf.Tensor4D,
+            fast: WinogradFilter,
+            p: OctavePathPlan,
+          ): tf.Tensor4D =>
+            winogradConv2d(input, fast, p.pads, {
+              bias: biases[band],
+              residual: extra,
+              up: up ? path(up, null, 'linear') : null,
+              activation,
+            });
           if (fromHigh && fromLow && concatenated[band] && sameGeometry(fromHigh, fromLow)) {
             const input = poolConcat(
               source('high', fromHigh.downsample - 1),
               source('low', fromLow.downsample),
             );
-            y = convolve(input, concatenated[band]!, biases[band], fromLow, plan, actOnDirect);
+            const filter = concatenated[band]!;
+            const fast = winogradFor(band, filter, fromLow, plan, input);
+            if (fast) {
+              output[band] = fusedWinograd(input, fast, fromLow);
+              input.dispose();
+              continue;
+            }
+            y = convolve(input, filter, band, biases[band], fromLow, plan, actOnDirect);
             // Transient buffers are freed as soon as they are read, not when the tidy ends: the
             // peak of a call is then its outputs plus one band's steps, not every step at once.
             input.dispose();
+          } else if (direct.length === 1) {
+            const [only] = direct as [OctavePathPlan];
+            const input = source(only.from, only.downsample);
+            const fast = winogradFor(only.name, filters[only.name]!, only, plan, input);
+            if (fast) {
+              output[band] = fusedWinograd(input, fast, only);
+              continue;
+            }
+            y = path(only, biases[band], actOnDirect);
           } else if (direct.length > 0) {
             const [first, second] = direct as [OctavePathPlan, OctavePathPlan | undefined];
             y = path(first, biases[band], second ? 'linear' : actOnDirect);

@@ -3,6 +3,7 @@ export {
   type CompiledOctaveConv,
   type CompileOctaveConvOptions,
   compileOctaveConv2d,
+  type WinogradOption,
 } from './compile-octave-conv2d';
 export { diagnoseNonFinite, type NonFiniteReport } from './diagnose-non-finite';
 export type { OctaveConvWeights, OctavePathWeights } from './octave-conv-weights';

@@ -1,5 +1,6 @@
 export {
   type CompilableModule,
+  type CompileForInferenceOptions,
   compileForInference,
   type InferenceModel,
 } from './compile-for-inference';
