@@ -92,7 +92,7 @@ export const caseResultSchema = z.object({
    * the multiply-add ratio by that much, so the measurement (a cold or disturbed twin) is suspect.
    */
   implausible: z.literal(true).optional(),
-  /** What a user has without @octconv (a bare `tf.conv2d`), for cases that have one. */
+  /** What a user has without this library (a bare `tf.conv2d`), for cases that have one. */
   baseline: variant.optional(),
   /** baseline median / octave median: the compiled OctConv's gain over the bare `tf.conv2d`. */
   baselineSpeedup: z.number().positive().optional(),
