@@ -32,6 +32,7 @@ export {
   type BenchmarkResult,
   benchmarkResultSchema,
   type CaseResult,
+  IMPLAUSIBLE_EFFICIENCY,
   parseBenchmarkResult,
   type VariantResult,
 } from './schema/result-schema';

@@ -112,7 +112,7 @@ export function resultsTable(result: BenchmarkResult): TableData {
   return { headers, rows };
 }
 
-/** The results table ({@link resultsTable}) as text or Markdown. */
+/** The results table (case, backend, both variants' times, speed-up, theory, efficiency, gain over `tf.conv2d`) as text or Markdown. */
 export function formatResults(result: BenchmarkResult, markdown = false): string {
   const { headers, rows } = resultsTable(result);
   return render(headers, rows, markdown);
