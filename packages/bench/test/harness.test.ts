@@ -13,6 +13,7 @@ import {
   type BenchCase,
   formatNoiseWarning,
   formatResults,
+  IMPLAUSIBLE_EFFICIENCY,
   parseBenchmarkResult,
   runBenchmark,
   selectCases,
@@ -67,13 +68,15 @@ describe('runBenchmark', () => {
       plain!.baseline!.timing.median / plain!.octave.timing.median,
       12,
     );
-    expect(plain!.implausible).toBeUndefined();
+    // The real case's flag follows its measured efficiency (two cold runs on a busy machine can
+    // land above 1.05 too); the made-up case's is certain.
+    expect(plain!.implausible).toBe(plain!.efficiency > IMPLAUSIBLE_EFFICIENCY ? true : undefined);
     expect(flagged!.implausible).toBe(true);
     const table = formatResults(result);
     expect(table).toContain('vs tf.conv2d');
     expect(table).toContain(`${plain!.baselineSpeedup!.toFixed(2)}×`);
     expect(table).toMatch(/implausible\s.*⚠ implausible/s);
-    expect(formatNoiseWarning(result)).toMatch(/1 efficiencies exceed 1\.05 \(implausible@cpu/);
+    expect(formatNoiseWarning(result)).toMatch(/\d efficiencies exceed 1\.05 \(.*implausible@cpu/);
   });
 
   it('records a case that throws and runs the rest; deduplicates backends; refuses an empty list', async () => {
