@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pickleBytes } from '../../checkpoint/test/bytes';
 import { FIXTURES } from './fixtures';
 
 export const PTH = join(FIXTURES, 'pth');
@@ -139,21 +140,8 @@ export function unzipStored(bytes: Uint8Array): [string, Uint8Array][] {
   return out;
 }
 
-/** Bytes of a pickle opcode stream written as text and numbers. */
-export function pickleBytes(...parts: (string | number[] | Uint8Array)[]): Uint8Array {
-  const arrays = parts.map((part) =>
-    typeof part === 'string'
-      ? Uint8Array.from(part, (c) => c.charCodeAt(0))
-      : Uint8Array.from(part),
-  );
-  const out = new Uint8Array(arrays.reduce((sum, a) => sum + a.length, 0));
-  let at = 0;
-  for (const a of arrays) {
-    out.set(a, at);
-    at += a.length;
-  }
-  return out;
-}
+// One home for the opcode-stream helper: the reader's own tests in @octconv/checkpoint.
+export { pickleBytes };
 
 /** The three small pickles that open a legacy file: magic number, protocol 1001, sys info. */
 export const LEGACY_PREAMBLE = pickleBytes(
